@@ -1,0 +1,142 @@
+//! Harness for Arena's end-to-end tests: start real `arena-node` processes on free loopback
+//! ports, wait for them, and kill them when the test ends — also when it fails or panics.
+//!
+//! The node binary is `$ARENA_NODE_BIN` if set, else `arena-node` next to the test executable's
+//! target directory (`cargo build -p arena-node` first; `scripts/test.sh` does).
+
+use std::{
+	fs::File,
+	io::{Read, Seek, SeekFrom},
+	net::TcpListener,
+	path::PathBuf,
+	process::{Child, Command, Stdio},
+	time::Duration,
+};
+
+use anyhow::{bail, Context, Result};
+use arena_chain_client::ArenaClient;
+
+/// How long a node may take to open its RPC port (the first start compiles the runtime).
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Path of the `arena-node` binary under test.
+pub fn node_binary() -> Result<PathBuf> {
+	if let Some(path) = std::env::var_os("ARENA_NODE_BIN") {
+		return Ok(PathBuf::from(path));
+	}
+	// <target>/<profile>/deps/<test-exe> → <target>/<profile>/arena-node
+	let exe = std::env::current_exe().context("current_exe")?;
+	let profile_dir = exe
+		.parent()
+		.and_then(|deps| deps.parent())
+		.context("test executable is not inside a cargo target directory")?;
+	let node = profile_dir.join("arena-node");
+	if !node.exists() {
+		bail!("{} not found: run `cargo build -p arena-node` or set ARENA_NODE_BIN", node.display());
+	}
+	Ok(node)
+}
+
+/// A free TCP port on the loopback interface.
+pub fn free_port() -> Result<u16> {
+	let listener = TcpListener::bind("127.0.0.1:0").context("bind an ephemeral port")?;
+	Ok(listener.local_addr()?.port())
+}
+
+/// A running `arena-node`; killed on drop.
+pub struct Node {
+	child: Child,
+	name: String,
+	log_path: PathBuf,
+	/// JSON-RPC port (WebSocket and HTTP).
+	pub rpc_port: u16,
+	/// libp2p port.
+	pub p2p_port: u16,
+}
+
+impl Node {
+	/// Start `arena-node` with `args` plus fresh RPC and p2p ports, a temporary database, and
+	/// no telemetry, Prometheus or mDNS. `name` labels the node in logs.
+	pub fn start(name: &str, args: &[&str]) -> Result<Self> {
+		let rpc_port = free_port()?;
+		let p2p_port = free_port()?;
+		let log_path = std::env::temp_dir()
+			.join(format!("arena-e2e-{name}-{}-{rpc_port}.log", std::process::id()));
+		let log = File::create(&log_path).context("create node log")?;
+		let child = Command::new(node_binary()?)
+			.args(args)
+			.args([
+				"--tmp",
+				"--no-telemetry",
+				"--no-prometheus",
+				"--no-mdns",
+				"--rpc-port",
+				&rpc_port.to_string(),
+				"--port",
+				&p2p_port.to_string(),
+				"--listen-addr",
+				&format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
+			])
+			.stdout(Stdio::null())
+			.stderr(log)
+			.spawn()
+			.context("spawn arena-node")?;
+		tracing::info!(name, rpc_port, p2p_port, log = %log_path.display(), "started node");
+		Ok(Self { child, name: name.to_string(), log_path, rpc_port, p2p_port })
+	}
+
+	/// The node's WebSocket URL.
+	pub fn ws_url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// Connect a client, waiting for the node to come up.
+	pub async fn client(&mut self) -> Result<ArenaClient> {
+		if let Some(status) = self.child.try_wait()? {
+			bail!("{} exited early ({status}):\n{}", self.name, self.log_tail(60));
+		}
+		ArenaClient::connect_with_retry(&self.ws_url(), STARTUP_TIMEOUT)
+			.await
+			.with_context(|| format!("{} did not come up:\n{}", self.name, self.log_tail(60)))
+	}
+
+	/// The last `lines` lines of the node's log, for failure messages.
+	pub fn log_tail(&self, lines: usize) -> String {
+		let mut text = String::new();
+		if let Ok(mut f) = File::open(&self.log_path) {
+			let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+			let _ = f.seek(SeekFrom::Start(len.saturating_sub(64 * 1024)));
+			let _ = f.read_to_string(&mut text);
+		}
+		let all: Vec<&str> = text.lines().collect();
+		all[all.len().saturating_sub(lines)..].join("\n")
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+		if std::thread::panicking() {
+			eprintln!("--- last lines of {} ({}) ---\n{}", self.name, self.log_path.display(), self.log_tail(40));
+		} else {
+			let _ = std::fs::remove_file(&self.log_path);
+		}
+	}
+}
+
+/// Wait until the node's finalised head reaches `number`; returns the finalised number seen.
+pub async fn wait_for_finalized(client: &ArenaClient, number: u64, timeout: Duration) -> Result<u64> {
+	let started = tokio::time::Instant::now();
+	loop {
+		let at = client.api().at_current_block().await.context("finalised block")?;
+		let current = at.block_number();
+		if current >= number {
+			return Ok(current);
+		}
+		if started.elapsed() > timeout {
+			bail!("finalised head stuck at #{current} after {timeout:?}, wanted #{number}");
+		}
+		tokio::time::sleep(Duration::from_millis(250)).await;
+	}
+}

@@ -1,0 +1,243 @@
+//! Benchmarks of the training core (not run in CI; driven by `scripts/bench-train.sh`).
+//!
+//! ```text
+//! cargo run -p arena-training --example bench_train -- <mode> [corpus_dir] [options]
+//!   throughput   tokens/s of the inner loop on the default model      (--steps N --warmup N)
+//!   compression  bytes per update vs dense fp32, and the validation-loss cost of compression
+//!                against uncompressed updates at equal tokens        (--rounds R --inner N)
+//!   audit        audit cost as a fraction of a miner's round          (--inner H --segment c)
+//! ```
+//! Output lines start with `RESULT` and are `key=value` pairs that the script tabulates.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use arena_training::compression::{compress_with_feedback, decompress};
+use arena_training::model::{init_params, param_count, param_layout};
+use arena_training::outer::{nesterov_step, weighted_mean};
+use arena_training::params::ParamSet;
+use arena_training::trainer::InnerLoop;
+use arena_training::update_format::encode;
+use arena_training::usefulness::evaluate_loss;
+use arena_training::{
+	audit_segment, audit_update, train_round, Checkpoint, Corpus, RoundContext, SegmentEvidence,
+	TrainState, TrainingConfig,
+};
+
+type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn arg(args: &[String], name: &str, default: u64) -> u64 {
+	args.iter()
+		.position(|a| a == name)
+		.and_then(|i| args.get(i + 1))
+		.and_then(|v| v.parse().ok())
+		.unwrap_or(default)
+}
+
+fn main() -> AnyResult<()> {
+	let args: Vec<String> = std::env::args().collect();
+	let mode = args.get(1).cloned().unwrap_or_else(|| "throughput".into());
+	let dir = args
+		.get(2)
+		.filter(|a| !a.starts_with("--"))
+		.map(PathBuf::from)
+		.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus"));
+	let cfg = TrainingConfig::default();
+	let corpus = Corpus::load_dir(&dir, cfg.validation_fraction)?;
+	let device = arena_training::default_device();
+	println!(
+		"INFO corpus={} files={} train_bytes={} params={}",
+		dir.display(),
+		corpus.files().len(),
+		corpus.train().len(),
+		param_count(&cfg.model)
+	);
+	match mode.as_str() {
+		"throughput" => throughput(&args, &cfg, &corpus, &device),
+		"compression" => compression(&args, &corpus, &device),
+		"audit" => audit(&args, &corpus, &device),
+		other => Err(format!("unknown mode {other}").into()),
+	}
+}
+
+fn throughput(
+	args: &[String],
+	cfg: &TrainingConfig,
+	corpus: &Corpus,
+	device: &arena_training::Device,
+) -> AnyResult<()> {
+	let steps = arg(args, "--steps", 30);
+	let warmup = arg(args, "--warmup", 3);
+	let layout = param_layout(&cfg.model);
+	let start = TrainState::round_start(init_params(&cfg.model, [1; 32]), ParamSet::zeros(&layout));
+	let mut lp = InnerLoop::new(cfg, &start, device)?;
+	for _ in 0..warmup {
+		lp.step(corpus.train(), &[2; 32], b"bench")?;
+	}
+	let t0 = Instant::now();
+	let mut last = 0.0;
+	for _ in 0..steps {
+		last = lp.step(corpus.train(), &[2; 32], b"bench")?;
+	}
+	let secs = t0.elapsed().as_secs_f64();
+	let tokens = (steps as usize * cfg.batch_size * cfg.model.context) as f64;
+	println!(
+        "RESULT engine=arena-burn-flex steps={steps} batch={} context={} params={} seconds={secs:.3} tokens_per_s={:.1} last_loss={last:.4}",
+        cfg.batch_size,
+        cfg.model.context,
+        param_count(&cfg.model),
+        tokens / secs
+    );
+	Ok(())
+}
+
+/// A smaller model so that both arms (compressed / dense) of several rounds fit in minutes.
+fn sim_config(inner: u64) -> TrainingConfig {
+	let mut c = TrainingConfig::default();
+	c.model.n_layers = 2;
+	c.model.d_model = 128;
+	c.model.context = 64;
+	c.inner_steps = inner;
+	c.segment_len = inner;
+	c.adamw.lr = 2e-3;
+	c
+}
+
+fn compression(args: &[String], corpus: &Corpus, device: &arena_training::Device) -> AnyResult<()> {
+	// 1) Size of a real update of the default model after a short round.
+	let skip_size = args.iter().any(|a| a == "--skip-size");
+	let mut cfg = TrainingConfig::default();
+	cfg.inner_steps = arg(args, "--size-steps", 20);
+	cfg.segment_len = cfg.inner_steps;
+	let ck = Checkpoint::new(init_params(&cfg.model, [1; 32]));
+	let art = if skip_size {
+		None
+	} else {
+		Some(train_round(
+			&cfg, &ck, None, corpus, &[3; 32], b"bench", device,
+		)?)
+	};
+	let dense = param_count(&cfg.model) * 4;
+	if let Some(art) = art {
+		println!(
+        "RESULT table=bytes params={} dense_fp32_bytes={dense} update_bytes={} ratio={:.1} chunk={} k={} bits={}",
+        param_count(&cfg.model),
+        art.update.len(),
+        dense as f64 / art.update.len() as f64,
+        cfg.compression.chunk_size,
+        cfg.compression.k_per_chunk,
+        cfg.compression.bits
+    );
+	}
+
+	// 2) Loss cost: R rounds of one miner + outer Nesterov, compressed vs dense updates.
+	let rounds = arg(args, "--rounds", 8);
+	let inner = arg(args, "--inner", 50);
+	let mut sim = sim_config(inner);
+	sim.compression.k_per_chunk = arg(args, "--k", sim.compression.k_per_chunk as u64) as usize;
+	sim.compression.bits = arg(args, "--bits", sim.compression.bits as u64) as u8;
+	let only_compressed = args.iter().any(|a| a == "--only-compressed");
+	let layout = param_layout(&sim.model);
+	let init = init_params(&sim.model, [4; 32]);
+	let eval_seed = [9; 32];
+	for compressed in [false, true] {
+		if only_compressed && !compressed {
+			continue;
+		}
+		let mut theta = init.clone();
+		let mut momentum = vec![0.0f32; theta.numel()];
+		let mut e = ParamSet::zeros(&layout);
+		let mut bytes_total = 0usize;
+		let t0 = Instant::now();
+		for r in 0..rounds {
+			let start = TrainState::round_start(theta.clone(), e.clone());
+			let mut lp = InnerLoop::new(&sim, &start, device)?;
+			for _ in 0..inner {
+				lp.step(corpus.train(), &[r as u8; 32], b"bench")?;
+			}
+			let theta_h = lp.state()?.params.to_flat();
+			let theta_0 = theta.to_flat();
+			let delta = if compressed {
+				let (c, residual) =
+					compress_with_feedback(&theta_h, &theta_0, &e.to_flat(), &sim.compression);
+				bytes_total += encode(&c, &layout).len();
+				e = ParamSet::from_flat(&layout, &residual)?;
+				decompress(&c)
+			} else {
+				bytes_total += theta_h.len() * 4;
+				theta_h.iter().zip(&theta_0).map(|(h, z)| h - z).collect()
+			};
+			let mean = weighted_mean(&[(1, delta)], theta_0.len())?;
+			let (t2, b2) =
+				nesterov_step(&theta_0, &momentum, &mean, sim.outer.lr, sim.outer.momentum);
+			theta = ParamSet::from_flat(&layout, &t2)?;
+			momentum = b2;
+		}
+		let loss = evaluate_loss(&sim, &theta, corpus.validation(), &eval_seed, device)?;
+		println!(
+            "RESULT table=loss arm={} rounds={rounds} inner={inner} tokens={} params={} val_loss={loss:.4} bytes_sent={bytes_total} seconds={:.1}",
+            if compressed { "compressed" } else { "dense" },
+            rounds as usize * inner as usize * sim.batch_size * sim.model.context,
+            param_count(&sim.model),
+            t0.elapsed().as_secs_f64()
+        );
+	}
+	Ok(())
+}
+
+fn audit(args: &[String], corpus: &Corpus, device: &arena_training::Device) -> AnyResult<()> {
+	let mut cfg = TrainingConfig::default();
+	cfg.inner_steps = arg(args, "--inner", cfg.inner_steps);
+	cfg.segment_len = arg(args, "--segment", cfg.segment_len);
+	cfg.validate()?;
+	let ck = Checkpoint::new(init_params(&cfg.model, [1; 32]));
+	let ck_hash = ck.hash()?;
+	let t0 = Instant::now();
+	let art = train_round(&cfg, &ck, None, corpus, &[5; 32], b"miner", device)?;
+	let train_s = t0.elapsed().as_secs_f64();
+	let ctx = RoundContext {
+		config: &cfg,
+		checkpoint: &ck,
+		checkpoint_hash: &ck_hash,
+		corpus,
+		round_seed: &[5; 32],
+	};
+	let s = (cfg.num_segments() / 2) as usize;
+	let (sp, ep) = (
+		art.proof(s).ok_or("proof")?,
+		art.proof(s + 1).ok_or("proof")?,
+	);
+	let last = art.boundary_states.len() - 1;
+	let lp = art.proof(last).ok_or("proof")?;
+	let t1 = Instant::now();
+	// What a validator receives: states as bytes, decoded and checked.
+	let layout = param_layout(&cfg.model);
+	let start =
+		TrainState::from_canonical_bytes(&art.boundary_states[s].to_canonical_bytes(), &layout)?;
+	let end = TrainState::from_canonical_bytes(
+		&art.boundary_states[s + 1].to_canonical_bytes(),
+		&layout,
+	)?;
+	let fin =
+		TrainState::from_canonical_bytes(&art.boundary_states[last].to_canonical_bytes(), &layout)?;
+	let ev = SegmentEvidence {
+		segment: s as u64,
+		start_state: &start,
+		start_proof: &sp,
+		end_state: &end,
+		end_proof: &ep,
+	};
+	let seg = audit_segment(&ctx, &art.commitment, b"miner", &ev, device)?;
+	let upd = audit_update(&ctx, &art.commitment, &fin, &lp, &art.update)?;
+	let audit_s = t1.elapsed().as_secs_f64();
+	println!(
+        "RESULT table=audit inner={} segment={} train_seconds={train_s:.2} audit_seconds={audit_s:.2} fraction={:.4} segment_pass={} update_pass={} merkle_root={}",
+        cfg.inner_steps,
+        cfg.segment_len,
+        audit_s / train_s,
+        seg.passed(),
+        upd.passed(),
+        arena_training::checkpoint::hex(&art.commitment.merkle_root)
+    );
+	Ok(())
+}

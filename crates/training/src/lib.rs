@@ -1,0 +1,75 @@
+//! # arena-training — the Arena training core (SPEC §6)
+//!
+//! Independent of the chain; the miner and validator binaries are built on it so that the
+//! validator audits with exactly the code the miner trained with.
+//!
+//! | rule | module |
+//! | --- | --- |
+//! | configuration and its validation | [`config`] |
+//! | corpus loading, content id, validation split | [`corpus`] |
+//! | deterministic ChaCha batch sampling | [`sampler`] |
+//! | the causal transformer LM | [`model`] |
+//! | AdamW inner optimiser | [`optimizer`] |
+//! | canonical state bytes + BLAKE3 state hash | [`state`] |
+//! | Merkle commitment and proofs | [`merkle`] |
+//! | content-addressed checkpoints (safetensors) | [`checkpoint`] |
+//! | inner loop, trace, commitments | [`trainer`], [`round`] |
+//! | chunked top-k + quantisation with error feedback | [`compression`] |
+//! | versioned update bytes and strict decoding | [`update_format`] |
+//! | weighted mean + outer Nesterov step | [`outer`] |
+//! | shadow audit (bitwise / tolerance) | [`audit`] |
+//! | usefulness (validation loss before − after) | [`usefulness`] |
+//! | backend fingerprint | [`fingerprint`] |
+//!
+//! Backends: burn 0.22.1 picks the device at run time. The default build has only the
+//! `flex` CPU backend; `wgpu` is an opt-in cargo feature. (`cuda` is not offered: with burn
+//! 0.22 its build script downloads LLVM, which cannot run on offline machines; every code path
+//! here is device-generic, so enabling it is a feature line in Cargo.toml.)
+
+pub mod audit;
+pub mod checkpoint;
+pub mod compression;
+pub mod config;
+pub mod corpus;
+pub mod error;
+pub mod fingerprint;
+pub mod merkle;
+pub mod model;
+pub mod optimizer;
+pub mod outer;
+pub mod params;
+pub mod round;
+pub mod sampler;
+pub mod state;
+pub mod trainer;
+pub mod update_format;
+pub mod usefulness;
+
+pub use audit::{
+	audit_segment, audit_update, pick_segments, AuditMode, AuditOutcome, AuditReport, RoundContext,
+	SegmentEvidence,
+};
+pub use burn::prelude::Device;
+pub use checkpoint::Checkpoint;
+pub use config::TrainingConfig;
+pub use corpus::Corpus;
+pub use error::{Result, TrainingError};
+pub use fingerprint::BackendFingerprint;
+pub use outer::{outer_step, WeightedUpdate};
+pub use round::{RoundArtifacts, RoundCommitment};
+pub use state::{Hash32, TrainState};
+pub use trainer::{run_segment, train_round};
+pub use usefulness::{usefulness, Usefulness};
+
+/// The default device of this build: Flex (CPU) when the `flex` feature is on, otherwise
+/// burn's default (the first enabled backend).
+pub fn default_device() -> Device {
+	#[cfg(feature = "flex")]
+	{
+		Device::flex()
+	}
+	#[cfg(not(feature = "flex"))]
+	{
+		Device::default()
+	}
+}

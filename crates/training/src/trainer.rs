@@ -1,0 +1,227 @@
+//! The inner training loop: `H` AdamW steps from a checkpoint, a state commitment every `c`
+//! steps, the per-step loss trace and the compressed update (SPEC §6.2–6.3).
+//!
+//! Step `t` (0-based) trains on [`crate::sampler::batch_seed`]`(round_seed, hotkey, t)` and
+//! applies [`crate::optimizer::adamw_update`] with bias-correction step `t + 1`. The state at a
+//! boundary is read back to the host ([`InnerLoop::state`]) and hashed
+//! ([`TrainState::hash`]); restoring it with [`InnerLoop::new`] continues bit-for-bit on the
+//! same backend, which is what lets a validator re-run one segment alone.
+
+use burn::prelude::*;
+use tracing::{debug, info};
+
+use crate::checkpoint::Checkpoint;
+use crate::compression::compress_with_feedback;
+use crate::config::TrainingConfig;
+use crate::corpus::Corpus;
+use crate::error::{Result, TrainingError};
+use crate::fingerprint::BackendFingerprint;
+use crate::merkle::MerkleTree;
+use crate::model::{batch_to_device, forward_loss, param_layout, scalar, to_device, to_host};
+use crate::optimizer::adamw_update;
+use crate::params::{ParamSet, ParamSpec};
+use crate::round::{RoundArtifacts, RoundCommitment};
+use crate::sampler::{batch_seed, sample_batch};
+use crate::state::TrainState;
+use crate::update_format::{encode, update_hash};
+
+/// A training state living on a device.
+pub struct InnerLoop {
+	config: TrainingConfig,
+	layout: Vec<ParamSpec>,
+	device: Device,
+	params: Vec<Tensor<2>>,
+	m: Vec<Tensor<2>>,
+	v: Vec<Tensor<2>>,
+	step: u64,
+	error_feedback: ParamSet,
+}
+
+impl InnerLoop {
+	/// Uploads `state` to `device` (a plain device; autodiff is enabled per step).
+	pub fn new(config: &TrainingConfig, state: &TrainState, device: &Device) -> Result<Self> {
+		config.validate()?;
+		let layout = param_layout(&config.model);
+		for (what, set) in [
+			("params", &state.params),
+			("adam_m", &state.adam_m),
+			("adam_v", &state.adam_v),
+			("error_feedback", &state.error_feedback),
+		] {
+			if !set.matches_layout(&layout) {
+				return Err(TrainingError::Inconsistent(format!(
+					"state {what} does not match the model layout"
+				)));
+			}
+		}
+		let device = device.clone().without_autodiff();
+		Ok(Self {
+			config: config.clone(),
+			params: to_device(&state.params, &device),
+			m: to_device(&state.adam_m, &device),
+			v: to_device(&state.adam_v, &device),
+			layout,
+			device,
+			step: state.step,
+			error_feedback: state.error_feedback.clone(),
+		})
+	}
+
+	/// Steps completed.
+	pub fn step_index(&self) -> u64 {
+		self.step
+	}
+
+	/// Runs one inner step on `tokens` (the corpus's training split) and returns its loss.
+	pub fn step(&mut self, tokens: &[u8], round_seed: &[u8; 32], hotkey: &[u8]) -> Result<f32> {
+		let cfg = &self.config;
+		let seed = batch_seed(round_seed, hotkey, self.step);
+		let batch =
+			sample_batch(tokens, cfg.batch_size, cfg.model.context, seed).ok_or_else(|| {
+				TrainingError::Inconsistent("training split shorter than one window".into())
+			})?;
+		let leaves: Vec<Tensor<2>> = self
+			.params
+			.iter()
+			.map(|p| p.clone().autodiff().require_grad())
+			.collect();
+		let (inputs, targets) = batch_to_device(&batch, &self.device);
+		let loss = forward_loss(&leaves, &cfg.model, inputs, targets);
+		let grads = loss.backward();
+		let loss_value = scalar(loss.without_autodiff())?;
+		if !loss_value.is_finite() {
+			return Err(TrainingError::Diverged {
+				step: self.step,
+				loss: loss_value,
+			});
+		}
+		let t = self.step + 1;
+		for (i, leaf) in leaves.iter().enumerate() {
+			let grad = leaf.grad(&grads).ok_or_else(|| {
+				TrainingError::Backend(format!("no gradient for `{}`", self.layout[i].name))
+			})?;
+			let (theta, m, v) = adamw_update(
+				&cfg.adamw,
+				&self.layout[i],
+				t,
+				self.params[i].clone(),
+				grad,
+				self.m[i].clone(),
+				self.v[i].clone(),
+			);
+			self.params[i] = theta;
+			self.m[i] = m;
+			self.v[i] = v;
+		}
+		self.step = t;
+		Ok(loss_value)
+	}
+
+	/// Reads the full state back to the host.
+	pub fn state(&self) -> Result<TrainState> {
+		Ok(TrainState {
+			step: self.step,
+			params: to_host(&self.params, &self.layout)?,
+			adam_m: to_host(&self.m, &self.layout)?,
+			adam_v: to_host(&self.v, &self.layout)?,
+			error_feedback: self.error_feedback.clone(),
+		})
+	}
+}
+
+/// Runs `n_steps` inner steps from `start`; returns the end state and the losses.
+pub fn run_segment(
+	config: &TrainingConfig,
+	start: &TrainState,
+	tokens: &[u8],
+	round_seed: &[u8; 32],
+	hotkey: &[u8],
+	n_steps: u64,
+	device: &Device,
+) -> Result<(TrainState, Vec<f32>)> {
+	let mut lp = InnerLoop::new(config, start, device)?;
+	let mut losses = Vec::with_capacity(n_steps as usize);
+	for _ in 0..n_steps {
+		losses.push(lp.step(tokens, round_seed, hotkey)?);
+	}
+	Ok((lp.state()?, losses))
+}
+
+/// A miner's round: `H` steps from `checkpoint`, committing the state every `c` steps, then
+/// the update `compress(θ_H − θ_0 + e)` with the miner's error feedback `e` (zeros if `None`).
+pub fn train_round(
+	config: &TrainingConfig,
+	checkpoint: &Checkpoint,
+	error_feedback: Option<&ParamSet>,
+	corpus: &Corpus,
+	round_seed: &[u8; 32],
+	hotkey: &[u8],
+	device: &Device,
+) -> Result<RoundArtifacts> {
+	config.validate()?;
+	corpus.check_fits(config.model.context)?;
+	let layout = param_layout(&config.model);
+	if !checkpoint.params.matches_layout(&layout) {
+		return Err(TrainingError::Inconsistent(
+			"checkpoint does not match the model layout".into(),
+		));
+	}
+	let e = match error_feedback {
+		Some(e) if e.matches_layout(&layout) => e.clone(),
+		Some(_) => {
+			return Err(TrainingError::Inconsistent(
+				"error-feedback buffer does not match the model layout".into(),
+			))
+		},
+		None => ParamSet::zeros(&layout),
+	};
+	let start = TrainState::round_start(checkpoint.params.clone(), e.clone());
+	let mut lp = InnerLoop::new(config, &start, device)?;
+	let mut state_hashes = vec![start.hash()];
+	let mut boundary_states = vec![start];
+	let mut losses = Vec::with_capacity(config.inner_steps as usize);
+	for segment in 0..config.num_segments() {
+		for _ in 0..config.segment_len {
+			let loss = lp.step(corpus.train(), round_seed, hotkey)?;
+			debug!(step = lp.step_index(), loss, "inner step");
+			losses.push(loss);
+		}
+		let s = lp.state()?;
+		let h = s.hash();
+		info!(
+			segment,
+			step = s.step,
+			loss = losses.last().copied().unwrap_or(f32::NAN),
+			"segment committed"
+		);
+		state_hashes.push(h);
+		boundary_states.push(s);
+	}
+	let theta_0 = checkpoint.params.to_flat();
+	let theta_h = boundary_states
+		.last()
+		.map(|s| s.params.to_flat())
+		.unwrap_or_else(|| theta_0.clone());
+	let (compressed, residual) =
+		compress_with_feedback(&theta_h, &theta_0, &e.to_flat(), &config.compression);
+	let update = encode(&compressed, &layout);
+	let next_error_feedback =
+		ParamSet::from_flat(&layout, &residual).map_err(TrainingError::Inconsistent)?;
+	let tree = MerkleTree::new(&state_hashes)
+		.ok_or_else(|| TrainingError::Inconsistent("no states committed".into()))?;
+	let commitment = RoundCommitment {
+		checkpoint_hash: checkpoint.hash()?,
+		update_hash: update_hash(&update),
+		merkle_root: tree.root(),
+		steps: config.inner_steps,
+		fingerprint: BackendFingerprint::of(device),
+	};
+	Ok(RoundArtifacts {
+		commitment,
+		update,
+		state_hashes,
+		boundary_states,
+		losses,
+		next_error_feedback,
+	})
+}

@@ -1,0 +1,463 @@
+//! The versioned byte format of a compressed update, and its strict decoder (SPEC §6.3).
+//!
+//! Version 1, integers little-endian:
+//!
+//! ```text
+//! header:  "ARNUPDT\0" ‖ version: u16 = 1 ‖ bits: u8 ‖ reserved: u8 = 0
+//!          ‖ chunk_size: u32 ‖ k_per_chunk: u32 ‖ n_tensors: u32
+//!          ‖ n_tensors × (rank: u8 ‖ rank × dim: u32)
+//!          ‖ total_len: u64 ‖ payload_len: u64 ‖ payload_hash: [u8; 32] = BLAKE3(payload)
+//! payload: for each of ceil(total_len / chunk_size) chunks:
+//!          count: u16 ‖ scale: f32 ‖ count × index: u16
+//!          ‖ count codes of `bits` bits each, two's complement, packed LSB-first,
+//!            zero-padded to a whole byte
+//! ```
+//!
+//! The update's identity on chain is `BLAKE3(all bytes)` ([`update_hash`]). [`decode`]
+//! rejects, with a typed [`UpdateFormatError`]: bytes longer than the largest valid update
+//! for the layout, truncation, trailing bytes, bad magic/version, compression parameters or
+//! shapes that differ from the subnet's, a wrong payload or committed hash, a NaN/∞/negative
+//! scale, too many entries, unordered or out-of-chunk indices, and codes outside `[−L, L]`.
+
+use crate::compression::{levels, CompressedUpdate, SparseChunk};
+use crate::config::CompressionConfig;
+use crate::error::UpdateFormatError;
+use crate::params::ParamSpec;
+use crate::state::Hash32;
+
+const MAGIC: &[u8; 8] = b"ARNUPDT\0";
+/// Current format version.
+pub const UPDATE_FORMAT_VERSION: u16 = 1;
+
+/// `BLAKE3` of the encoded update: the hash miners commit.
+pub fn update_hash(bytes: &[u8]) -> Hash32 {
+	*blake3::hash(bytes).as_bytes()
+}
+
+fn header(cfg_bits: u8, chunk_size: usize, k: usize, layout: &[ParamSpec]) -> Vec<u8> {
+	let mut h = Vec::with_capacity(64 + layout.len() * 9);
+	h.extend_from_slice(MAGIC);
+	h.extend_from_slice(&UPDATE_FORMAT_VERSION.to_le_bytes());
+	h.push(cfg_bits);
+	h.push(0);
+	h.extend_from_slice(&(chunk_size as u32).to_le_bytes());
+	h.extend_from_slice(&(k as u32).to_le_bytes());
+	h.extend_from_slice(&(layout.len() as u32).to_le_bytes());
+	for s in layout {
+		h.push(s.shape.len() as u8);
+		for &d in &s.shape {
+			h.extend_from_slice(&(d as u32).to_le_bytes());
+		}
+	}
+	h
+}
+
+/// Largest valid encoding for this layout and compression setting.
+pub fn max_encoded_len(cfg: &CompressionConfig, layout: &[ParamSpec]) -> usize {
+	let total: usize = layout.iter().map(ParamSpec::numel).sum();
+	let fixed = header(cfg.bits, cfg.chunk_size, cfg.k_per_chunk, layout).len() + 8 + 8 + 32;
+	let chunk = cfg.chunk_size.max(1);
+	let mut payload = 0usize;
+	let mut start = 0usize;
+	while start < total {
+		let len = chunk.min(total - start);
+		let k = cfg.k_per_chunk.min(len);
+		payload += 2 + 4 + 2 * k + (k * cfg.bits as usize).div_ceil(8);
+		start += chunk;
+	}
+	fixed + payload
+}
+
+/// Encodes `update` for `layout` (the shapes written in the header).
+pub fn encode(update: &CompressedUpdate, layout: &[ParamSpec]) -> Vec<u8> {
+	let mut payload = Vec::new();
+	let bits = update.bits as u32;
+	for c in &update.chunks {
+		payload.extend_from_slice(&(c.indices.len() as u16).to_le_bytes());
+		payload.extend_from_slice(&c.scale.to_le_bytes());
+		for &i in &c.indices {
+			payload.extend_from_slice(&i.to_le_bytes());
+		}
+		let mut acc: u64 = 0;
+		let mut n: u32 = 0;
+		let mask = (1u64 << bits) - 1;
+		for &q in &c.codes {
+			acc |= ((q as i64 as u64) & mask) << n;
+			n += bits;
+			while n >= 8 {
+				payload.push(acc as u8);
+				acc >>= 8;
+				n -= 8;
+			}
+		}
+		if n > 0 {
+			payload.push(acc as u8);
+		}
+	}
+	let mut out = header(update.bits, update.chunk_size, update.k_per_chunk, layout);
+	out.extend_from_slice(&(update.total_len as u64).to_le_bytes());
+	out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+	out.extend_from_slice(blake3::hash(&payload).as_bytes());
+	out.extend_from_slice(&payload);
+	out
+}
+
+struct Reader<'a> {
+	bytes: &'a [u8],
+	pos: usize,
+}
+
+impl<'a> Reader<'a> {
+	fn take(&mut self, n: usize) -> Result<&'a [u8], UpdateFormatError> {
+		let end = self.pos.saturating_add(n);
+		let s = self
+			.bytes
+			.get(self.pos..end)
+			.ok_or(UpdateFormatError::Truncated {
+				len: self.bytes.len(),
+				needed: end,
+			})?;
+		self.pos = end;
+		Ok(s)
+	}
+	fn u8(&mut self) -> Result<u8, UpdateFormatError> {
+		Ok(self.take(1)?[0])
+	}
+	fn u16(&mut self) -> Result<u16, UpdateFormatError> {
+		let s = self.take(2)?;
+		Ok(u16::from_le_bytes([s[0], s[1]]))
+	}
+	fn u32(&mut self) -> Result<u32, UpdateFormatError> {
+		let s = self.take(4)?;
+		Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+	}
+	fn u64(&mut self) -> Result<u64, UpdateFormatError> {
+		let s = self.take(8)?;
+		let mut a = [0u8; 8];
+		a.copy_from_slice(s);
+		Ok(u64::from_le_bytes(a))
+	}
+}
+
+/// Decodes and validates update bytes against the subnet's compression setting and the
+/// model layout; with `committed_hash`, also requires `BLAKE3(bytes)` to equal it.
+pub fn decode(
+	bytes: &[u8],
+	cfg: &CompressionConfig,
+	layout: &[ParamSpec],
+	committed_hash: Option<&Hash32>,
+) -> Result<CompressedUpdate, UpdateFormatError> {
+	let max = max_encoded_len(cfg, layout);
+	if bytes.len() > max {
+		return Err(UpdateFormatError::Oversized {
+			len: bytes.len(),
+			max,
+		});
+	}
+	if let Some(h) = committed_hash {
+		if &update_hash(bytes) != h {
+			return Err(UpdateFormatError::CommittedHashMismatch);
+		}
+	}
+	let mut r = Reader { bytes, pos: 0 };
+	if r.take(8)? != MAGIC {
+		return Err(UpdateFormatError::BadMagic);
+	}
+	let version = r.u16()?;
+	if version != UPDATE_FORMAT_VERSION {
+		return Err(UpdateFormatError::UnsupportedVersion(version));
+	}
+	let bits = r.u8()?;
+	let reserved = r.u8()?;
+	let chunk_size = r.u32()? as usize;
+	let k = r.u32()? as usize;
+	if bits != cfg.bits || reserved != 0 || chunk_size != cfg.chunk_size || k != cfg.k_per_chunk {
+		return Err(UpdateFormatError::ParameterMismatch(format!(
+			"bits {bits}, chunk {chunk_size}, k {k}; expected bits {}, chunk {}, k {}",
+			cfg.bits, cfg.chunk_size, cfg.k_per_chunk
+		)));
+	}
+	let n_tensors = r.u32()? as usize;
+	if n_tensors != layout.len() {
+		return Err(UpdateFormatError::ShapeMismatch(format!(
+			"{n_tensors} tensors, expected {}",
+			layout.len()
+		)));
+	}
+	for spec in layout {
+		let rank = r.u8()? as usize;
+		if rank != spec.shape.len() {
+			return Err(UpdateFormatError::ShapeMismatch(format!(
+				"`{}` has rank {rank}",
+				spec.name
+			)));
+		}
+		for &d in &spec.shape {
+			if r.u32()? as usize != d {
+				return Err(UpdateFormatError::ShapeMismatch(format!(
+					"`{}` has the wrong shape",
+					spec.name
+				)));
+			}
+		}
+	}
+	let total: usize = layout.iter().map(ParamSpec::numel).sum();
+	if r.u64()? != total as u64 {
+		return Err(UpdateFormatError::ShapeMismatch("total length".into()));
+	}
+	let payload_len = r.u64()?;
+	let mut hash = [0u8; 32];
+	hash.copy_from_slice(r.take(32)?);
+	let remaining = bytes.len() - r.pos;
+	if (payload_len as u128) > remaining as u128 {
+		return Err(UpdateFormatError::Truncated {
+			len: bytes.len(),
+			needed: r
+				.pos
+				.saturating_add(payload_len.min(usize::MAX as u64) as usize),
+		});
+	}
+	if (payload_len as usize) < remaining {
+		return Err(UpdateFormatError::TrailingBytes(
+			remaining - payload_len as usize,
+		));
+	}
+	if blake3::hash(&bytes[r.pos..]).as_bytes() != &hash {
+		return Err(UpdateFormatError::PayloadHashMismatch);
+	}
+
+	let l = levels(bits) as i64;
+	let n_chunks = total.div_ceil(chunk_size);
+	let mut chunks = Vec::with_capacity(n_chunks);
+	for j in 0..n_chunks {
+		let len = chunk_size.min(total - j * chunk_size);
+		let count = r.u16()? as usize;
+		let max_entries = k.min(len);
+		if count > max_entries {
+			return Err(UpdateFormatError::TooManyEntries {
+				chunk: j,
+				count,
+				max: max_entries,
+			});
+		}
+		let s = r.take(4)?;
+		let scale = f32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+		if !scale.is_finite() || scale < 0.0 || (scale == 0.0 && count > 0) {
+			return Err(UpdateFormatError::NonFinite { chunk: j });
+		}
+		let mut indices = Vec::with_capacity(count);
+		for _ in 0..count {
+			let i = r.u16()?;
+			if (i as usize) >= len || indices.last().is_some_and(|&p| p >= i) {
+				return Err(UpdateFormatError::BadIndex { chunk: j });
+			}
+			indices.push(i);
+		}
+		let packed = r.take((count * bits as usize).div_ceil(8))?;
+		let mut codes = Vec::with_capacity(count);
+		let mut acc: u64 = 0;
+		let mut n: u32 = 0;
+		let mut bytes_it = packed.iter();
+		let mask = (1u64 << bits) - 1;
+		for _ in 0..count {
+			while n < bits as u32 {
+				let b = bytes_it.next().copied().unwrap_or(0);
+				acc |= (b as u64) << n;
+				n += 8;
+			}
+			let raw = acc & mask;
+			acc >>= bits;
+			n -= bits as u32;
+			// Sign-extend from `bits` bits.
+			let v = if raw & (1 << (bits - 1)) != 0 {
+				raw as i64 - (1i64 << bits)
+			} else {
+				raw as i64
+			};
+			if v < -l || v > l {
+				return Err(UpdateFormatError::CodeOutOfRange { chunk: j });
+			}
+			codes.push(v as i8);
+		}
+		chunks.push(SparseChunk {
+			scale,
+			indices,
+			codes,
+		});
+	}
+	if r.pos != bytes.len() {
+		return Err(UpdateFormatError::TrailingBytes(bytes.len() - r.pos));
+	}
+	Ok(CompressedUpdate {
+		total_len: total,
+		chunk_size,
+		k_per_chunk: k,
+		bits,
+		chunks,
+	})
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::compression::{compress, decompress};
+
+	fn layout() -> Vec<ParamSpec> {
+		vec![
+			ParamSpec {
+				name: "w".into(),
+				shape: vec![30, 40],
+				decay: true,
+			},
+			ParamSpec {
+				name: "b".into(),
+				shape: vec![77],
+				decay: false,
+			},
+		]
+	}
+
+	fn cfg(bits: u8) -> CompressionConfig {
+		CompressionConfig {
+			chunk_size: 256,
+			k_per_chunk: 9,
+			bits,
+		}
+	}
+
+	fn data() -> Vec<f32> {
+		(0..1277)
+			.map(|i| ((i * 37 % 101) as f32 - 50.0) * 1e-3)
+			.collect()
+	}
+
+	fn encoded(bits: u8) -> Vec<u8> {
+		encode(&compress(&data(), &cfg(bits)), &layout())
+	}
+
+	#[test]
+	fn round_trip_for_all_bit_widths() {
+		for bits in 2..=8u8 {
+			let c = compress(&data(), &cfg(bits));
+			let bytes = encode(&c, &layout());
+			assert!(bytes.len() <= max_encoded_len(&cfg(bits), &layout()));
+			let h = update_hash(&bytes);
+			let d = decode(&bytes, &cfg(bits), &layout(), Some(&h)).unwrap();
+			assert_eq!(d, c, "bits {bits}");
+			assert_eq!(decompress(&d), decompress(&c));
+		}
+	}
+
+	#[test]
+	fn every_malformed_case_is_rejected() {
+		use UpdateFormatError as E;
+		let good = encoded(8);
+		let l = layout();
+		let c = cfg(8);
+		let dec = |b: &[u8]| decode(b, &c, &l, None);
+		// Truncated at every length.
+		for n in 0..good.len() {
+			assert!(dec(&good[..n]).is_err(), "prefix {n} accepted");
+		}
+		assert!(matches!(dec(&good[..20]), Err(E::Truncated { .. })));
+		// One trailing byte, and something far larger than any valid update.
+		let mut long = good.clone();
+		long.push(0);
+		assert!(matches!(
+			dec(&long),
+			Err(E::TrailingBytes(_)) | Err(E::Oversized { .. })
+		));
+		let huge = vec![0u8; max_encoded_len(&c, &l) + 1];
+		assert!(matches!(dec(&huge), Err(E::Oversized { .. })));
+		// Magic, version, parameters, shapes.
+		let mut b = good.clone();
+		b[0] ^= 1;
+		assert_eq!(dec(&b), Err(E::BadMagic));
+		let mut b = good.clone();
+		b[8] = 9;
+		assert_eq!(dec(&b), Err(E::UnsupportedVersion(9)));
+		let mut more_k = cfg(8);
+		more_k.k_per_chunk = 10;
+		assert!(matches!(
+			decode(&good, &more_k, &l, None),
+			Err(E::ParameterMismatch(_))
+		));
+		// A maximal update with one more byte is oversized; a smaller one is "trailing".
+		let sparse = encode(&compress(&vec![0.0; 1277], &c), &l);
+		let mut sparse_long = sparse.clone();
+		sparse_long.push(7);
+		assert_eq!(dec(&sparse), Ok(compress(&vec![0.0; 1277], &c)));
+		assert_eq!(dec(&sparse_long), Err(E::TrailingBytes(1)));
+		let mut other = l.clone();
+		other[0].shape = vec![40, 30];
+		assert!(matches!(
+			decode(&good, &c, &other, None),
+			Err(E::ShapeMismatch(_))
+		));
+		other[0].shape = vec![10, 12, 10];
+		assert!(matches!(
+			decode(&good, &c, &other, None),
+			Err(E::ShapeMismatch(_))
+		));
+		// Wrong committed hash; corrupted payload (payload hash).
+		assert_eq!(
+			decode(&good, &c, &l, Some(&[0; 32])),
+			Err(E::CommittedHashMismatch)
+		);
+		let mut b = good.clone();
+		let last = b.len() - 1;
+		b[last] ^= 0x40;
+		assert_eq!(dec(&b), Err(E::PayloadHashMismatch));
+	}
+
+	/// Re-encodes with a consistent payload hash after `edit` changes the payload, so the
+	/// structural checks (not the hash) must catch the problem.
+	fn with_payload_edit(edit: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+		let good = encoded(8);
+		// Locate payload: header is deterministic, recompute its length.
+		let fixed = super::header(8, 256, 9, &layout()).len() + 8 + 8 + 32;
+		let mut payload = good[fixed..].to_vec();
+		edit(&mut payload);
+		let mut out = good[..fixed - 8 - 32].to_vec();
+		out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+		out.extend_from_slice(blake3::hash(&payload).as_bytes());
+		out.extend_from_slice(&payload);
+		out
+	}
+
+	#[test]
+	fn structural_corruption_with_a_valid_payload_hash_is_rejected() {
+		use UpdateFormatError as E;
+		let c = cfg(8);
+		let l = layout();
+		let dec = |b: &[u8]| decode(b, &c, &l, None);
+		// Chunk 0 layout: count u16 | scale f32 | 9 × u16 | 9 codes.
+		let nan = with_payload_edit(|p| p[2..6].copy_from_slice(&f32::NAN.to_le_bytes()));
+		assert_eq!(dec(&nan), Err(E::NonFinite { chunk: 0 }));
+		let inf = with_payload_edit(|p| p[2..6].copy_from_slice(&f32::INFINITY.to_le_bytes()));
+		assert_eq!(dec(&inf), Err(E::NonFinite { chunk: 0 }));
+		let neg = with_payload_edit(|p| p[2..6].copy_from_slice(&(-1.0f32).to_le_bytes()));
+		assert_eq!(dec(&neg), Err(E::NonFinite { chunk: 0 }));
+		let many = with_payload_edit(|p| p[0..2].copy_from_slice(&10u16.to_le_bytes()));
+		assert!(matches!(
+			dec(&many),
+			Err(E::TooManyEntries { chunk: 0, .. })
+		));
+		let out_of_chunk = with_payload_edit(|p| p[6..8].copy_from_slice(&300u16.to_le_bytes()));
+		assert_eq!(dec(&out_of_chunk), Err(E::BadIndex { chunk: 0 }));
+		let unordered = with_payload_edit(|p| {
+			let first = [p[6], p[7]];
+			p[8..10].copy_from_slice(&first);
+		});
+		assert_eq!(dec(&unordered), Err(E::BadIndex { chunk: 0 }));
+		// Code −128 is outside [−127, 127].
+		let code = with_payload_edit(|p| p[6 + 18] = 0x80);
+		assert_eq!(dec(&code), Err(E::CodeOutOfRange { chunk: 0 }));
+		let dropped = with_payload_edit(|p| {
+			p.pop();
+		});
+		assert!(matches!(dec(&dropped), Err(E::Truncated { .. })));
+		let extra = with_payload_edit(|p| p.push(0));
+		assert!(matches!(dec(&extra), Err(E::Oversized { .. })));
+	}
+}

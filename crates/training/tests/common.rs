@@ -1,0 +1,61 @@
+//! Shared fixtures of the integration tests: the committed play, a tiny config, a genesis
+//! checkpoint and honest rounds, computed once per test binary.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use arena_training::model::init_params;
+use arena_training::{Checkpoint, Corpus, Device, RoundArtifacts, TrainingConfig};
+
+pub const ROUND_SEED: [u8; 32] = [0x5e; 32];
+pub const HOTKEY_A: &[u8] = b"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+pub const HOTKEY_B: &[u8] = b"5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+
+pub fn config() -> TrainingConfig {
+	TrainingConfig::tiny()
+}
+
+pub fn device() -> Device {
+	arena_training::default_device()
+}
+
+pub fn corpus() -> &'static Corpus {
+	static C: OnceLock<Corpus> = OnceLock::new();
+	C.get_or_init(|| {
+		let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
+		Corpus::load_dir(&dir, config().validation_fraction).unwrap()
+	})
+}
+
+pub fn checkpoint() -> &'static (Checkpoint, [u8; 32]) {
+	static C: OnceLock<(Checkpoint, [u8; 32])> = OnceLock::new();
+	C.get_or_init(|| {
+		let ck = Checkpoint::new(init_params(&config().model, [0x11; 32]));
+		let h = ck.hash().unwrap();
+		(ck, h)
+	})
+}
+
+pub fn round(hotkey: &[u8]) -> RoundArtifacts {
+	arena_training::train_round(
+		&config(),
+		&checkpoint().0,
+		None,
+		corpus(),
+		&ROUND_SEED,
+		hotkey,
+		&device(),
+	)
+	.unwrap()
+}
+
+pub fn honest_a() -> &'static RoundArtifacts {
+	static R: OnceLock<RoundArtifacts> = OnceLock::new();
+	R.get_or_init(|| round(HOTKEY_A))
+}
+
+pub fn honest_b() -> &'static RoundArtifacts {
+	static R: OnceLock<RoundArtifacts> = OnceLock::new();
+	R.get_or_init(|| round(HOTKEY_B))
+}

@@ -1,0 +1,1 @@
+//! Empty placeholder for `turso`; see this crate's Cargo.toml for why it exists.

@@ -1,0 +1,427 @@
+//! # Arena pallet primitives
+//!
+//! Types shared by the Arena pallets (subnet hyperparameters, the training task, per-neuron
+//! metrics, runtime-API views) and the traits through which the pallets are coupled:
+//!
+//! | trait | implemented by | used by |
+//! |---|---|---|
+//! | [`SubnetsInterface`] | `pallet-subnets` | `pallet-stake`, the emission pallet |
+//! | [`StakeInterface`] | `pallet-stake` | `pallet-subnets`, the emission pallet |
+//! | [`OnFlow`] | the emission pallet (`()` = no-op) | `pallet-stake`, `pallet-subnets` |
+//! | [`SubnetHooks`] | `pallet-stake`, the emission pallet (tuples, `()`) | `pallet-subnets` |
+//! | [`EmissionInfo`] | the emission pallet (`()` = zero) | `pallet-subnets` |
+//!
+//! Block counts in hyperparameters are plain `u32` blocks (independent of the runtime's block
+//! number type); amounts are the runtime's balance type.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::weights::Weight;
+use scale_info::TypeInfo;
+use sp_runtime::{DispatchResult, Perbill, Perquintill};
+use core::fmt::Debug;
+
+/// Identifier of a subnet. Never reused (see `pallet-subnets`).
+pub type NetUid = u16;
+
+/// Identifier of a neuron inside a subnet: dense, `0..neuron_count`.
+pub type Uid = u16;
+
+/// Owner-set hyperparameters of a subnet (bounds are checked by `pallet-subnets` on every
+/// change; see its `types::bounds` module).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Debug,
+)]
+pub struct SubnetHyperparams<Balance> {
+	/// Blocks per epoch (SPEC §3, *default* 360).
+	pub tempo: u32,
+	/// Maximum number of neurons (UIDs).
+	pub max_uids: u16,
+	/// Blocks after registration during which a neuron cannot be replaced (*default* 4,096).
+	pub immunity_period: u32,
+	/// Lower bound of the registration burn price.
+	pub min_burn: Balance,
+	/// Upper bound of the registration burn price.
+	pub max_burn: Balance,
+	/// Number of validator permits `K` (top-K hotkeys by stake, *default* 64).
+	pub max_validators: u16,
+	/// A validator whose last weights are older than this many blocks is inactive.
+	pub activity_cutoff: u32,
+	/// Consensus majority `κ` (*default* 0.5).
+	pub kappa: Perbill,
+	/// Bonds moving average `α` (*default* 0.1).
+	pub bonds_moving_average: Perbill,
+	/// Whether weights must be committed and revealed (`set_weights` is then disabled).
+	pub commit_reveal: bool,
+	/// Blocks a commit may be revealed for, counted from the first epoch boundary after it.
+	pub reveal_window: u32,
+	/// Blocks an epoch payout stays in escrow (*default* 2 tempos).
+	pub escrow_window: u32,
+	/// Minimum `version_key` accepted by `set_weights` / `reveal_weights`.
+	pub weights_version: u64,
+}
+
+impl<Balance> SubnetHyperparams<Balance> {
+	/// SPEC defaults with the given registration burn bounds: tempo 360, 256 UIDs, immunity
+	/// 4,096 blocks, 64 validators, activity cutoff 5,000 blocks, κ = 0.5, α = 0.1, commit-reveal
+	/// off with a reveal window of one tempo, escrow window of two tempos.
+	pub fn defaults_with_burn(min_burn: Balance, max_burn: Balance) -> Self {
+		Self {
+			tempo: 360,
+			max_uids: 256,
+			immunity_period: 4_096,
+			min_burn,
+			max_burn,
+			max_validators: 64,
+			activity_cutoff: 5_000,
+			kappa: Perbill::from_percent(50),
+			bonds_moving_average: Perbill::from_percent(10),
+			commit_reveal: false,
+			reveal_window: 360,
+			escrow_window: 720,
+			weights_version: 0,
+		}
+	}
+}
+
+/// Shape of the model a subnet trains.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Debug,
+)]
+pub struct ModelConfig {
+	/// Transformer layers.
+	pub layers: u16,
+	/// Hidden width (must be a multiple of `heads`).
+	pub width: u32,
+	/// Attention heads.
+	pub heads: u16,
+	/// Context length in tokens.
+	pub context: u32,
+	/// Vocabulary size.
+	pub vocab: u32,
+}
+
+/// How miners compress their updates (chunked top-k + quantisation, SPEC §6).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Debug,
+)]
+pub struct Compression {
+	/// Fraction of entries kept per chunk (top-k density), `> 0`.
+	pub topk_density: Perbill,
+	/// Bits per quantised value.
+	pub bits: u8,
+}
+
+/// The training task of a subnet (SPEC §6).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Debug,
+)]
+pub struct TrainingTask {
+	/// The model.
+	pub model: ModelConfig,
+	/// Hash identifying the corpus (non-zero).
+	pub corpus: [u8; 32],
+	/// Inner steps `H` per round.
+	pub inner_steps: u32,
+	/// Sequences per inner step.
+	pub batch_size: u32,
+	/// Update compression.
+	pub compression: Compression,
+	/// Segments a validator audits per miner.
+	pub audit_segments: u16,
+	/// Steps `c` per audited segment (divides `inner_steps`).
+	pub segment_length: u32,
+	/// Cross-backend tolerance `ε` on the relative L2 error (*default* 1e-2).
+	pub tolerance: Perbill,
+}
+
+impl Default for TrainingTask {
+	/// A small default task: 4 layers × 256 wide, 4 heads, context 256, vocab 4,096; corpus hash
+	/// `0x01…01` (placeholder to be set by the owner); 64 inner steps of batch 8; top-k 1 % at 8
+	/// bits; 2 audited segments of 16 steps; `ε` = 1 %.
+	fn default() -> Self {
+		Self {
+			model: ModelConfig { layers: 4, width: 256, heads: 4, context: 256, vocab: 4_096 },
+			corpus: [1u8; 32],
+			inner_steps: 64,
+			batch_size: 8,
+			compression: Compression { topk_density: Perbill::from_percent(1), bits: 8 },
+			audit_segments: 2,
+			segment_length: 16,
+			tolerance: Perbill::from_percent(1),
+		}
+	}
+}
+
+/// What the last epoch computed for a neuron (written by the emission pallet through
+/// [`SubnetsInterface::set_neuron_metrics`]).
+#[derive(
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Debug,
+)]
+pub struct NeuronMetrics<Balance> {
+	/// Rank `R_j`, normalised.
+	pub rank: Perquintill,
+	/// Validator trust `Σ_j W̄_ij`.
+	pub trust: Perquintill,
+	/// Consensus `C_j`.
+	pub consensus: Perquintill,
+	/// Incentive `I_j`.
+	pub incentive: Perquintill,
+	/// Dividends `D_i`.
+	pub dividends: Perquintill,
+	/// Emission paid (into escrow) at the last epoch; the pruning rule uses it.
+	pub emission: Balance,
+}
+
+/// Runtime-API view of a subnet.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct SubnetInfo<AccountId, Balance, BlockNumber> {
+	/// The subnet.
+	pub netuid: NetUid,
+	/// Its owner.
+	pub owner: AccountId,
+	/// Block it was registered at.
+	pub registered_at: BlockNumber,
+	/// Lock held from the owner while the subnet lives.
+	pub locked: Balance,
+	/// Lock cost of registering a new subnet now.
+	pub network_lock_cost_now: Balance,
+	/// Price of registering a neuron on this subnet now.
+	pub registration_price_now: Balance,
+	/// Registered neurons.
+	pub neuron_count: u16,
+	/// Hyperparameters.
+	pub hyperparams: SubnetHyperparams<Balance>,
+	/// Training task.
+	pub training_task: TrainingTask,
+	/// Share of block emission the subnet currently receives.
+	pub emission_share: Perquintill,
+	/// Flow score (see [`EmissionInfo::emission_score`]).
+	pub emission_score: i128,
+	/// Total stake on the subnet.
+	pub total_stake: Balance,
+}
+
+/// Runtime-API view of one neuron (one row of a metagraph).
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct NeuronInfo<AccountId, Balance, BlockNumber> {
+	/// UID.
+	pub uid: Uid,
+	/// Hotkey.
+	pub hotkey: AccountId,
+	/// Coldkey owning the hotkey (if any).
+	pub coldkey: Option<AccountId>,
+	/// Total stake on the hotkey on this subnet.
+	pub stake: Balance,
+	/// Last epoch's metrics.
+	pub metrics: NeuronMetrics<Balance>,
+	/// Block it registered at.
+	pub registered_at: BlockNumber,
+	/// Block it last set (or revealed) weights at.
+	pub last_update: Option<BlockNumber>,
+	/// Whether it holds a validator permit.
+	pub validator_permit: bool,
+	/// Announced artifact endpoint (empty if none).
+	pub endpoint: Vec<u8>,
+}
+
+/// Runtime-API view of one stake position of a coldkey.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct StakeInfo<AccountId, Balance> {
+	/// Hotkey staked to.
+	pub hotkey: AccountId,
+	/// Subnet.
+	pub netuid: NetUid,
+	/// Amount staked (held from the coldkey).
+	pub stake: Balance,
+	/// Part of it that has not matured yet (SPEC §2).
+	pub immature: Balance,
+	/// Whether the subnet still exists (stake on a dissolved subnet can only be removed).
+	pub subnet_exists: bool,
+}
+
+/// What `pallet-subnets` offers to the other pallets.
+pub trait SubnetsInterface<AccountId, Balance, BlockNumber> {
+	/// Whether `netuid` exists.
+	fn subnet_exists(netuid: NetUid) -> bool;
+	/// Owner of `netuid`.
+	fn subnet_owner(netuid: NetUid) -> Option<AccountId>;
+	/// Existing subnets.
+	fn netuids() -> Vec<NetUid>;
+	/// Hyperparameters of `netuid`.
+	fn hyperparams(netuid: NetUid) -> Option<SubnetHyperparams<Balance>>;
+	/// UID of `hotkey` on `netuid`, if registered.
+	fn uid_of(netuid: NetUid, hotkey: &AccountId) -> Option<Uid>;
+	/// Hotkey of `uid` on `netuid`.
+	fn hotkey_of(netuid: NetUid, uid: Uid) -> Option<AccountId>;
+	/// All neurons of `netuid` as `(uid, hotkey)`, by UID.
+	fn neurons(netuid: NetUid) -> Vec<(Uid, AccountId)>;
+	/// Whether `now` is an epoch block of `netuid`.
+	fn is_epoch_block(netuid: NetUid, now: BlockNumber) -> bool;
+	/// Stores the epoch results of a neuron (for the metagraph and the pruning rule).
+	fn set_neuron_metrics(netuid: NetUid, uid: Uid, metrics: NeuronMetrics<Balance>)
+		-> DispatchResult;
+
+	/// Benchmark helper: creates a subnet owned by `owner` with `neurons` registered hotkeys
+	/// (funding whatever is needed) and returns it with the hotkeys.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_create_subnet(owner: &AccountId, neurons: u32) -> (NetUid, Vec<AccountId>);
+}
+
+/// What `pallet-stake` offers to the other pallets.
+pub trait StakeInterface<AccountId, Balance> {
+	/// The coldkey owning `hotkey`.
+	fn hotkey_owner(hotkey: &AccountId) -> Option<AccountId>;
+	/// Makes `coldkey` the owner of `hotkey` if it has none; `Ok` if it already owns it, an error
+	/// if another coldkey does (or the coldkey owns too many hotkeys).
+	fn associate_hotkey(coldkey: &AccountId, hotkey: &AccountId) -> DispatchResult;
+	/// Total stake on `hotkey` on `netuid`.
+	fn hotkey_stake(netuid: NetUid, hotkey: &AccountId) -> Balance;
+	/// Total stake on `netuid`.
+	fn subnet_stake(netuid: NetUid) -> Balance;
+	/// Whether `hotkey` holds a validator permit on `netuid` (recomputed every epoch).
+	fn has_validator_permit(netuid: NetUid, hotkey: &AccountId) -> bool;
+	/// Take the hotkey keeps from its delegators' dividends.
+	fn delegate_take(hotkey: &AccountId) -> Perbill;
+
+	/// Benchmark helper: gives `hotkey` (registered on `netuid`) a validator permit.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_grant_permit(netuid: NetUid, hotkey: &AccountId);
+}
+
+/// Flow reports to the emission side (SPEC §2). The `()` implementation ignores them.
+///
+/// Stake additions count as inflow only at `matures_at`; a removal first cancels immature
+/// additions (oldest first, reported with the block they would have matured at, always in the
+/// future) and only the rest, taken from matured stake, counts as outflow at once. Moving stake
+/// between subnets is a removal plus an addition; moving it between hotkeys of one subnet is not
+/// reported (the subnet's stake does not change and the pieces keep their maturity).
+pub trait OnFlow<Balance, BlockNumber> {
+	/// `amount` was staked on `netuid`; it counts as inflow at block `matures_at`.
+	fn on_stake_added(netuid: NetUid, amount: Balance, matures_at: BlockNumber);
+	/// Stake left `netuid`: `cancelled` are `(matures_at, amount)` immature pieces that must not
+	/// count any more; `matured` is outflow now.
+	fn on_stake_removed(netuid: NetUid, cancelled: &[(BlockNumber, Balance)], matured: Balance);
+	/// `amount` was burned to register a neuron on `netuid`: inflow now.
+	fn on_registration_burn(netuid: NetUid, amount: Balance);
+}
+
+impl<Balance, BlockNumber> OnFlow<Balance, BlockNumber> for () {
+	fn on_stake_added(_: NetUid, _: Balance, _: BlockNumber) {}
+	fn on_stake_removed(_: NetUid, _: &[(BlockNumber, Balance)], _: Balance) {}
+	fn on_registration_burn(_: NetUid, _: Balance) {}
+}
+
+/// Subnet lifecycle hooks called by `pallet-subnets`. Implemented for `()` and tuples (called
+/// in order, weights summed), so the runtime can plug `(Stake, Emission)`.
+pub trait SubnetHooks {
+	/// A subnet was created.
+	fn on_network_added(_netuid: NetUid) -> Weight {
+		Weight::zero()
+	}
+	/// A subnet was dissolved or pruned.
+	fn on_network_removed(_netuid: NetUid) -> Weight {
+		Weight::zero()
+	}
+	/// `netuid` reached an epoch block (called from `pallet-subnets`' `on_initialize`).
+	fn on_epoch(_netuid: NetUid) -> Weight {
+		Weight::zero()
+	}
+	/// Upper bound of the weight of one [`SubnetHooks::on_epoch`] call (for benchmarking and
+	/// block-weight accounting).
+	fn on_epoch_max_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+impl SubnetHooks for () {}
+
+macro_rules! impl_subnet_hooks_for_tuples {
+	($($t:ident),+) => {
+		impl<$($t: SubnetHooks),+> SubnetHooks for ($($t,)+) {
+			fn on_network_added(netuid: NetUid) -> Weight {
+				Weight::zero()$(.saturating_add($t::on_network_added(netuid)))+
+			}
+			fn on_network_removed(netuid: NetUid) -> Weight {
+				Weight::zero()$(.saturating_add($t::on_network_removed(netuid)))+
+			}
+			fn on_epoch(netuid: NetUid) -> Weight {
+				Weight::zero()$(.saturating_add($t::on_epoch(netuid)))+
+			}
+			fn on_epoch_max_weight() -> Weight {
+				Weight::zero()$(.saturating_add($t::on_epoch_max_weight()))+
+			}
+		}
+	};
+}
+impl_subnet_hooks_for_tuples!(A);
+impl_subnet_hooks_for_tuples!(A, B);
+impl_subnet_hooks_for_tuples!(A, B, C);
+impl_subnet_hooks_for_tuples!(A, B, C, D);
+
+/// Emission-side information `pallet-subnets` needs (pruning, views). `()` reports zeros.
+pub trait EmissionInfo {
+	/// Flow score `S_s` of the subnet as the raw inner value of a `FixedI128` (units · 10^18).
+	fn emission_score(netuid: NetUid) -> i128;
+	/// Current share of block emission.
+	fn emission_share(netuid: NetUid) -> Perquintill;
+}
+
+impl EmissionInfo for () {
+	fn emission_score(_: NetUid) -> i128 {
+		0
+	}
+	fn emission_share(_: NetUid) -> Perquintill {
+		Perquintill::zero()
+	}
+}

@@ -1,0 +1,136 @@
+//! Pure rules of this pallet that `arena-rules` does not (yet) provide: which subnet to prune
+//! when the subnet limit is reached, epoch boundaries, and weight-row validation.
+//!
+//! Lock cost, burn price and the neuron pruning choice come from
+//! [`arena_rules::registration`].
+
+use arena_pallet_primitives::{NetUid, Uid};
+use arena_rules::BlockNumber;
+
+/// What the subnet pruning rule needs to know about a subnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubnetCandidate {
+	/// The subnet.
+	pub netuid: NetUid,
+	/// Its emission (flow) score, raw `FixedI128` inner value.
+	pub score: i128,
+	/// Registration block.
+	pub registered_at: BlockNumber,
+}
+
+/// The subnet to prune when the limit is reached: among subnets **outside** the network
+/// immunity period (`now − registered_at >= immunity`), the one with the **lowest emission
+/// score**; ties go to the **oldest** registration, then to the lowest netuid. `None` if every
+/// subnet is immune (registration is then refused).
+pub fn subnet_to_prune(
+	subnets: &[SubnetCandidate],
+	now: BlockNumber,
+	immunity: BlockNumber,
+) -> Option<NetUid> {
+	subnets
+		.iter()
+		.filter(|s| now.saturating_sub(s.registered_at) >= immunity)
+		.min_by_key(|s| (s.score, s.registered_at, s.netuid))
+		.map(|s| s.netuid)
+}
+
+/// Whether `now` is an epoch block of `netuid`: `(now + netuid) % tempo == 0`. Subnets are
+/// staggered by their netuid so their epochs do not all fall in the same block.
+pub fn is_epoch_block(netuid: NetUid, now: BlockNumber, tempo: u32) -> bool {
+	let tempo = u64::from(tempo.max(1));
+	now.saturating_add(u64::from(netuid)).checked_rem(tempo) == Some(0)
+}
+
+/// The first epoch block of `netuid` strictly after `after`.
+pub fn next_epoch_block(netuid: NetUid, after: BlockNumber, tempo: u32) -> BlockNumber {
+	let tempo = u64::from(tempo.max(1));
+	let r = after.saturating_add(u64::from(netuid)).checked_rem(tempo).unwrap_or(0);
+	after.saturating_add(tempo.saturating_sub(r))
+}
+
+/// Why a weight row is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WeightsError {
+	/// `uids` and `values` differ in length.
+	LengthMismatch,
+	/// More entries than `max_uids`.
+	TooMany,
+	/// A UID at or above the neuron count.
+	UnknownUid,
+	/// A UID appears twice.
+	Duplicate,
+	/// Every value is zero (or the row is empty).
+	AllZero,
+}
+
+/// Validates a weight row and returns it as `(uid, value)` pairs sorted by UID.
+pub fn check_weights(
+	uids: &[Uid],
+	values: &[u16],
+	neurons: u16,
+	max_uids: u16,
+) -> Result<alloc::vec::Vec<(Uid, u16)>, WeightsError> {
+	if uids.len() != values.len() {
+		return Err(WeightsError::LengthMismatch);
+	}
+	if uids.len() > usize::from(max_uids) {
+		return Err(WeightsError::TooMany);
+	}
+	if uids.iter().any(|u| *u >= neurons) {
+		return Err(WeightsError::UnknownUid);
+	}
+	let mut row: alloc::vec::Vec<(Uid, u16)> =
+		uids.iter().copied().zip(values.iter().copied()).collect();
+	row.sort_unstable_by_key(|(u, _)| *u);
+	if row.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
+		return Err(WeightsError::Duplicate);
+	}
+	if row.iter().all(|(_, v)| *v == 0) {
+		return Err(WeightsError::AllZero);
+	}
+	Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn c(netuid: NetUid, score: i128, registered_at: BlockNumber) -> SubnetCandidate {
+		SubnetCandidate { netuid, score, registered_at }
+	}
+
+	#[test]
+	fn subnet_pruning_rule() {
+		let subnets = [c(0, 50, 0), c(1, -5, 900), c(2, 10, 100), c(3, 10, 50), c(4, 10, 50)];
+		// Subnet 1 is immune at 1_000 (immunity 200): lowest score 10 → oldest 50 → netuid 3.
+		assert_eq!(subnet_to_prune(&subnets, 1_000, 200), Some(3));
+		// At 1_100 subnet 1 is out of immunity and has the lowest score.
+		assert_eq!(subnet_to_prune(&subnets, 1_100, 200), Some(1));
+		assert_eq!(subnet_to_prune(&subnets, 10, 200), None);
+		assert_eq!(subnet_to_prune(&[], 10, 0), None);
+	}
+
+	#[test]
+	fn epochs() {
+		assert!(is_epoch_block(0, 360, 360));
+		assert!(!is_epoch_block(1, 360, 360));
+		assert!(is_epoch_block(1, 359, 360));
+		assert_eq!(next_epoch_block(0, 0, 10), 10);
+		assert_eq!(next_epoch_block(0, 9, 10), 10);
+		assert_eq!(next_epoch_block(0, 10, 10), 20);
+		assert_eq!(next_epoch_block(3, 5, 10), 7);
+		assert!(is_epoch_block(3, next_epoch_block(3, 5, 10), 10));
+		assert!(is_epoch_block(0, 7, 0), "tempo 0 behaves as 1");
+	}
+
+	#[test]
+	fn weight_rows() {
+		assert_eq!(check_weights(&[2, 0], &[1, 5], 3, 3), Ok(vec![(0, 5), (2, 1)]));
+		assert_eq!(check_weights(&[0], &[1, 2], 3, 3), Err(WeightsError::LengthMismatch));
+		assert_eq!(check_weights(&[0, 1], &[1, 2], 3, 1), Err(WeightsError::TooMany));
+		assert_eq!(check_weights(&[3], &[1], 3, 3), Err(WeightsError::UnknownUid));
+		assert_eq!(check_weights(&[1, 1], &[1, 2], 3, 3), Err(WeightsError::Duplicate));
+		assert_eq!(check_weights(&[1, 2], &[0, 0], 3, 3), Err(WeightsError::AllZero));
+		assert_eq!(check_weights(&[], &[], 3, 3), Err(WeightsError::AllZero));
+	}
+}

@@ -1,0 +1,306 @@
+//! Types of `pallet-subnets`: stored records, hyperparameter changes, and the bounds every
+//! hyperparameter and training task is checked against.
+
+use arena_pallet_primitives::{NeuronMetrics, SubnetHyperparams, TrainingTask};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use core::fmt::Debug;
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::Perbill;
+
+/// A subnet: its owner, the lock held from the owner, and when it was registered.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen, Debug)]
+pub struct SubnetRecord<AccountId, Balance, BlockNumber> {
+	/// Owner (sets hyperparameters, may dissolve the subnet, gets the lock back).
+	pub owner: AccountId,
+	/// Amount held from the owner under `HoldReason::SubnetLock`.
+	pub locked: Balance,
+	/// Registration block (for network immunity and the pruning tie-break).
+	pub registered_at: BlockNumber,
+}
+
+/// A registered neuron.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen, Debug)]
+pub struct Neuron<AccountId, Balance, BlockNumber> {
+	/// Its hotkey.
+	pub hotkey: AccountId,
+	/// Registration block (immunity, pruning tie-break).
+	pub registered_at: BlockNumber,
+	/// Block it last set or revealed weights at.
+	pub last_update: Option<BlockNumber>,
+	/// Last epoch's results (written by the emission pallet).
+	pub metrics: NeuronMetrics<Balance>,
+}
+
+/// A pending weight commit.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen, Debug)]
+pub struct WeightCommit<BlockNumber> {
+	/// `blake2_256(SCALE(hotkey, netuid, uids, values, salt, version_key))`.
+	pub hash: H256,
+	/// Block of the commit.
+	pub committed_at: BlockNumber,
+}
+
+/// One hyperparameter change (see [`SubnetHyperparams`] for their meaning). Several changes can
+/// be applied at once; the bounds are checked on the result.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Debug,
+)]
+pub enum HyperParam<Balance> {
+	/// Blocks per epoch.
+	#[codec(index = 0)]
+	Tempo(u32),
+	/// Maximum neurons.
+	#[codec(index = 1)]
+	MaxUids(u16),
+	/// Neuron immunity period in blocks.
+	#[codec(index = 2)]
+	ImmunityPeriod(u32),
+	/// Lowest registration burn.
+	#[codec(index = 3)]
+	MinBurn(Balance),
+	/// Highest registration burn.
+	#[codec(index = 4)]
+	MaxBurn(Balance),
+	/// Validator permits `K`.
+	#[codec(index = 5)]
+	MaxValidators(u16),
+	/// Activity cutoff in blocks.
+	#[codec(index = 6)]
+	ActivityCutoff(u32),
+	/// Consensus majority `κ`.
+	#[codec(index = 7)]
+	Kappa(Perbill),
+	/// Bonds moving average `α`.
+	#[codec(index = 8)]
+	BondsMovingAverage(Perbill),
+	/// Commit-reveal on/off.
+	#[codec(index = 9)]
+	CommitReveal(bool),
+	/// Reveal window in blocks.
+	#[codec(index = 10)]
+	RevealWindow(u32),
+	/// Escrow window in blocks.
+	#[codec(index = 11)]
+	EscrowWindow(u32),
+	/// Minimum weights version key.
+	#[codec(index = 12)]
+	WeightsVersion(u64),
+}
+
+impl<Balance> HyperParam<Balance> {
+	/// Applies the change to `h`.
+	pub fn apply(self, h: &mut SubnetHyperparams<Balance>) {
+		match self {
+			Self::Tempo(v) => h.tempo = v,
+			Self::MaxUids(v) => h.max_uids = v,
+			Self::ImmunityPeriod(v) => h.immunity_period = v,
+			Self::MinBurn(v) => h.min_burn = v,
+			Self::MaxBurn(v) => h.max_burn = v,
+			Self::MaxValidators(v) => h.max_validators = v,
+			Self::ActivityCutoff(v) => h.activity_cutoff = v,
+			Self::Kappa(v) => h.kappa = v,
+			Self::BondsMovingAverage(v) => h.bonds_moving_average = v,
+			Self::CommitReveal(v) => h.commit_reveal = v,
+			Self::RevealWindow(v) => h.reveal_window = v,
+			Self::EscrowWindow(v) => h.escrow_window = v,
+			Self::WeightsVersion(v) => h.weights_version = v,
+		}
+	}
+}
+
+/// Hard bounds of hyperparameters and training tasks (besides the pallet's `Config` limits).
+pub mod bounds {
+	/// Shortest tempo (blocks).
+	pub const MIN_TEMPO: u32 = 2;
+	/// Longest tempo: one week of 12 s blocks.
+	pub const MAX_TEMPO: u32 = 50_400;
+	/// Longest neuron immunity period: two weeks.
+	pub const MAX_IMMUNITY_PERIOD: u32 = 100_800;
+	/// Longest activity cutoff: two weeks (and never shorter than the tempo).
+	pub const MAX_ACTIVITY_CUTOFF: u32 = 100_800;
+	/// Longest reveal window: one week.
+	pub const MAX_REVEAL_WINDOW: u32 = 50_400;
+	/// Longest escrow window: four weeks.
+	pub const MAX_ESCROW_WINDOW: u32 = 201_600;
+	/// Model: layers `1..=256`.
+	pub const MAX_LAYERS: u16 = 256;
+	/// Model: width `1..=65_536`, a multiple of `heads`.
+	pub const MAX_WIDTH: u32 = 65_536;
+	/// Model: heads `1..=256`.
+	pub const MAX_HEADS: u16 = 256;
+	/// Model: context `1..=131_072`.
+	pub const MAX_CONTEXT: u32 = 131_072;
+	/// Model: vocabulary `2..=1_048_576`.
+	pub const MAX_VOCAB: u32 = 1_048_576;
+	/// Inner steps `1..=1_000_000`.
+	pub const MAX_INNER_STEPS: u32 = 1_000_000;
+	/// Batch size `1..=65_536`.
+	pub const MAX_BATCH_SIZE: u32 = 65_536;
+	/// Quantisation bits `1..=32`.
+	pub const MAX_BITS: u8 = 32;
+	/// Audited segments per miner `1..=64` (and at most `inner_steps / segment_length`).
+	pub const MAX_AUDIT_SEGMENTS: u16 = 64;
+}
+
+/// Why a hyperparameter set or training task is out of bounds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BoundsError {
+	/// `tempo` outside `MIN_TEMPO..=MAX_TEMPO`.
+	Tempo,
+	/// `max_uids` zero or above the pallet's limit.
+	MaxUids,
+	/// `max_uids` below the current neuron count.
+	MaxUidsBelowNeuronCount,
+	/// `immunity_period` above `MAX_IMMUNITY_PERIOD`.
+	ImmunityPeriod,
+	/// `min_burn` zero, `min_burn > max_burn`, or `max_burn` above the pallet's limit.
+	BurnBounds,
+	/// `max_validators` zero, above `max_uids` or above the pallet's limit.
+	MaxValidators,
+	/// `activity_cutoff` below `tempo` or above `MAX_ACTIVITY_CUTOFF`.
+	ActivityCutoff,
+	/// `kappa` zero.
+	Kappa,
+	/// `bonds_moving_average` zero.
+	BondsMovingAverage,
+	/// `reveal_window` outside `1..=MAX_REVEAL_WINDOW`.
+	RevealWindow,
+	/// `escrow_window` outside `1..=MAX_ESCROW_WINDOW`.
+	EscrowWindow,
+	/// Model shape out of bounds.
+	ModelConfig,
+	/// Corpus hash all zero.
+	Corpus,
+	/// `inner_steps` or `batch_size` out of bounds.
+	Steps,
+	/// Top-k density zero or bits outside `1..=MAX_BITS`.
+	Compression,
+	/// `segment_length` zero or not dividing `inner_steps`.
+	SegmentLength,
+	/// `audit_segments` zero, above `MAX_AUDIT_SEGMENTS` or above the number of segments.
+	AuditSegments,
+}
+
+/// Limits that come from the pallet's `Config`.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits<Balance> {
+	/// `Config::MaxUidsLimit`.
+	pub max_uids: u32,
+	/// `Config::MaxValidatorsLimit`.
+	pub max_validators: u32,
+	/// `Config::MaxBurnLimit`.
+	pub max_burn: Balance,
+}
+
+/// Checks a complete hyperparameter set against the bounds; `neurons` is the subnet's current
+/// neuron count (`max_uids` may not drop below it).
+pub fn check_hyperparams<Balance: PartialOrd + Default>(
+	h: &SubnetHyperparams<Balance>,
+	limits: &Limits<Balance>,
+	neurons: u16,
+) -> Result<(), BoundsError> {
+	use bounds::*;
+	if !(MIN_TEMPO..=MAX_TEMPO).contains(&h.tempo) {
+		return Err(BoundsError::Tempo);
+	}
+	if h.max_uids == 0 || u32::from(h.max_uids) > limits.max_uids {
+		return Err(BoundsError::MaxUids);
+	}
+	if h.max_uids < neurons {
+		return Err(BoundsError::MaxUidsBelowNeuronCount);
+	}
+	if h.immunity_period > MAX_IMMUNITY_PERIOD {
+		return Err(BoundsError::ImmunityPeriod);
+	}
+	if h.min_burn <= Balance::default() || h.min_burn > h.max_burn || h.max_burn > limits.max_burn
+	{
+		return Err(BoundsError::BurnBounds);
+	}
+	if h.max_validators == 0 ||
+		h.max_validators > h.max_uids ||
+		u32::from(h.max_validators) > limits.max_validators
+	{
+		return Err(BoundsError::MaxValidators);
+	}
+	if h.activity_cutoff < h.tempo || h.activity_cutoff > MAX_ACTIVITY_CUTOFF {
+		return Err(BoundsError::ActivityCutoff);
+	}
+	if h.kappa.is_zero() {
+		return Err(BoundsError::Kappa);
+	}
+	if h.bonds_moving_average.is_zero() {
+		return Err(BoundsError::BondsMovingAverage);
+	}
+	if !(1..=MAX_REVEAL_WINDOW).contains(&h.reveal_window) {
+		return Err(BoundsError::RevealWindow);
+	}
+	if !(1..=MAX_ESCROW_WINDOW).contains(&h.escrow_window) {
+		return Err(BoundsError::EscrowWindow);
+	}
+	Ok(())
+}
+
+/// Checks a training task against the bounds.
+pub fn check_training_task(t: &TrainingTask) -> Result<(), BoundsError> {
+	use bounds::*;
+	let m = &t.model;
+	let model_ok = (1..=MAX_LAYERS).contains(&m.layers) &&
+		(1..=MAX_WIDTH).contains(&m.width) &&
+		(1..=MAX_HEADS).contains(&m.heads) &&
+		m.width.checked_rem(u32::from(m.heads)) == Some(0) &&
+		(1..=MAX_CONTEXT).contains(&m.context) &&
+		(2..=MAX_VOCAB).contains(&m.vocab);
+	if !model_ok {
+		return Err(BoundsError::ModelConfig);
+	}
+	if t.corpus == [0u8; 32] {
+		return Err(BoundsError::Corpus);
+	}
+	if !(1..=MAX_INNER_STEPS).contains(&t.inner_steps) ||
+		!(1..=MAX_BATCH_SIZE).contains(&t.batch_size)
+	{
+		return Err(BoundsError::Steps);
+	}
+	if t.compression.topk_density.is_zero() || !(1..=MAX_BITS).contains(&t.compression.bits) {
+		return Err(BoundsError::Compression);
+	}
+	if t.segment_length == 0 || t.inner_steps.checked_rem(t.segment_length) != Some(0) {
+		return Err(BoundsError::SegmentLength);
+	}
+	let segments = t.inner_steps.checked_div(t.segment_length).unwrap_or(0);
+	if t.audit_segments == 0 ||
+		t.audit_segments > MAX_AUDIT_SEGMENTS ||
+		u32::from(t.audit_segments) > segments
+	{
+		return Err(BoundsError::AuditSegments);
+	}
+	Ok(())
+}
+
+/// URL schemes an endpoint may use.
+pub const ENDPOINT_SCHEMES: [&[u8]; 4] = [b"https://", b"http://", b"ipfs://", b"s3://"];
+
+/// Why an endpoint is refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum EndpointError {
+	/// Not one of [`ENDPOINT_SCHEMES`] or nothing after the scheme.
+	Scheme,
+	/// A byte outside printable ASCII (`0x21..=0x7e`).
+	Characters,
+}
+
+/// Checks an endpoint: a known scheme followed by at least one printable, non-space ASCII byte.
+pub fn check_endpoint(endpoint: &[u8]) -> Result<(), EndpointError> {
+	let rest = ENDPOINT_SCHEMES
+		.iter()
+		.find_map(|s| endpoint.strip_prefix(*s))
+		.ok_or(EndpointError::Scheme)?;
+	if rest.is_empty() {
+		return Err(EndpointError::Scheme);
+	}
+	if !endpoint.iter().all(|b| (0x21..=0x7e).contains(b)) {
+		return Err(EndpointError::Characters);
+	}
+	Ok(())
+}

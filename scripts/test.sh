@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, unit and property tests, end-to-end tests against
+# real nodes (Rust/subxt and polkadot.js). Installs what it needs first (scripts/setup.sh).
+#
+# Environment:
+#   CARGO_TARGET_DIR   build cache (default: ~/.cache/arena-target, shared with CI)
+#   ARENA_SKIP_SETUP=1 skip scripts/setup.sh
+#   ARENA_SKIP_JS=1    skip the polkadot.js tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/arena-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Not one SKIP_WASM_BUILD toggle: the runtime's build script reruns (and the node relinks)
+# whenever that variable changes, so every step below builds with the same environment.
+unset SKIP_WASM_BUILD
+
+started=$(date +%s)
+step() {
+	local name=$1
+	shift
+	local t0
+	t0=$(date +%s)
+	printf '\n==> %s\n' "$name"
+	"$@"
+	printf '<== %s: %ss\n' "$name" "$(($(date +%s) - t0))"
+}
+
+if [ -z "${ARENA_SKIP_SETUP:-}" ]; then
+	step "setup" scripts/setup.sh
+fi
+
+step "rustfmt" cargo fmt --all -- --check
+# One build of every binary with the whole workspace's features, so the test build below reuses it.
+step "build (all binaries)" cargo build --locked --workspace
+step "clippy" cargo clippy --locked --workspace --all-targets -- -D warnings
+step "unit, property and end-to-end tests" cargo test --locked --workspace
+
+if [ -z "${ARENA_SKIP_JS:-}" ]; then
+	export ARENA_NODE_BIN="$CARGO_TARGET_DIR/debug/arena-node"
+	step "polkadot.js tests" bash -c 'cd tests/js && npm ci --no-audit --no-fund --loglevel=error && npm test'
+fi
+
+printf '\nall tests passed in %ss\n' "$(($(date +%s) - started))"

@@ -1,0 +1,52 @@
+// Starts a real `arena-node --dev` for the polkadot.js tests and stops it afterwards.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The node binary: $ARENA_NODE_BIN, else $CARGO_TARGET_DIR/debug/arena-node, else ../../target. */
+export function nodeBinary() {
+  if (process.env.ARENA_NODE_BIN) return process.env.ARENA_NODE_BIN;
+  const targetDir = process.env.CARGO_TARGET_DIR ?? resolve(import.meta.dirname, '../../../target');
+  const bin = join(targetDir, 'debug', 'arena-node');
+  if (!existsSync(bin)) throw new Error(`${bin} not found: build it with 'cargo build -p arena-node' or set ARENA_NODE_BIN`);
+  return bin;
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** Start `arena-node --dev --tmp` on free loopback ports; returns { url, stop, logTail }. */
+export async function startDevNode(blockTimeMs = 500) {
+  const rpcPort = await freePort();
+  const p2pPort = await freePort();
+  const logPath = join(tmpdir(), `arena-js-${process.pid}-${rpcPort}.log`);
+  const log = openSync(logPath, 'w');
+  const child = spawn(nodeBinary(), [
+    '--dev', '--tmp', '--dev-block-time', String(blockTimeMs),
+    '--rpc-port', String(rpcPort), '--port', String(p2pPort),
+    '--listen-addr', `/ip4/127.0.0.1/tcp/${p2pPort}`,
+    '--no-telemetry', '--no-prometheus', '--no-mdns',
+  ], { stdio: ['ignore', 'ignore', log] });
+  const exited = new Promise((res) => child.on('exit', res));
+  process.on('exit', () => child.kill('SIGKILL'));
+  return {
+    url: `ws://127.0.0.1:${rpcPort}`,
+    logTail: () => readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n'),
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}

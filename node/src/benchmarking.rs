@@ -19,15 +19,18 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 			cmd.run(client)
 		},
 		BenchmarkCmd::Storage(cmd) => {
-			let service::Service { client, backend, .. } = service::new_partial(&config)?;
+			let service::Service {
+				client, backend, ..
+			} = service::new_partial(&config)?;
 			let db = backend.expose_db();
 			let storage = backend.expose_storage();
 			let shared_trie_cache = backend.expose_shared_trie_cache();
 			cmd.run(config, client, db, storage, shared_trie_cache)
 		},
-		BenchmarkCmd::Machine(cmd) => {
-			cmd.run(&config, frame_benchmarking_cli::SUBSTRATE_REFERENCE_HARDWARE.clone())
-		},
+		BenchmarkCmd::Machine(cmd) => cmd.run(
+			&config,
+			frame_benchmarking_cli::SUBSTRATE_REFERENCE_HARDWARE.clone(),
+		),
 		BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => Err(
 			"`benchmark overhead` and `benchmark extrinsic` are not wired up for Arena yet; \
 			 use `benchmark pallet`"

@@ -5,6 +5,8 @@
 //! run a two-authority Aura + GRANDPA testnet. See `arena-node --help`.
 
 #![warn(missing_docs)]
+// `sc_cli::Error` is large and its `Result` is what the `sc_cli` runner API takes and returns.
+#![allow(clippy::result_large_err)]
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;

@@ -31,8 +31,11 @@ use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPai
 use sp_runtime::traits::Block as BlockT;
 
 /// The client type of the node.
-pub(crate) type FullClient =
-	sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>>;
+pub(crate) type FullClient = sc_service::TFullClient<
+	Block,
+	RuntimeApi,
+	sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>,
+>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type GrandpaBlockImport =
@@ -43,6 +46,8 @@ type GrandpaLink = sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectC
 const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
 
 /// How blocks are made and finalised on this chain.
+// Built once per node start; boxing the GRANDPA parts would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Consensus {
 	/// Development: sealed on a timer and finalised at once.
 	ManualSeal,
@@ -93,7 +98,9 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	let client = Arc::new(client);
 
 	let telemetry = telemetry.map(|(worker, telemetry)| {
-		task_manager.spawn_handle().spawn("telemetry", None, worker.run());
+		task_manager
+			.spawn_handle()
+			.spawn("telemetry", None, worker.run());
 		telemetry
 	});
 
@@ -127,18 +134,19 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		)?;
 
 		let cidp_client = client.clone();
-		let import_queue =
-			sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(ImportQueueParams {
+		let import_queue = sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(
+			ImportQueueParams {
 				block_import: grandpa_block_import.clone(),
 				justification_import: Some(Box::new(grandpa_block_import.clone())),
 				client: client.clone(),
 				create_inherent_data_providers: move |parent_hash, _| {
 					let cidp_client = cidp_client.clone();
 					async move {
-						let slot_duration = sc_consensus_aura::standalone::slot_duration_at::<AuraId, _, _>(
-							&*cidp_client,
-							parent_hash,
-						)?;
+						let slot_duration = sc_consensus_aura::standalone::slot_duration_at::<
+							AuraId,
+							_,
+							_,
+						>(&*cidp_client, parent_hash)?;
 						let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
 						let slot = sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
 							*timestamp,
@@ -152,10 +160,14 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 				check_for_equivocation: Default::default(),
 				telemetry: telemetry.as_ref().map(|x| x.handle()),
 				compatibility_mode: Default::default(),
-			})?;
+			},
+		)?;
 		(
 			import_queue,
-			Consensus::AuraGrandpa { block_import: grandpa_block_import, link: grandpa_link },
+			Consensus::AuraGrandpa {
+				block_import: grandpa_block_import,
+				link: grandpa_link,
+			},
 		)
 	};
 
@@ -172,7 +184,10 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 }
 
 /// Build and start a full node. `dev_block_time` is the sealing interval on development chains.
-pub fn new_full(config: Configuration, dev_block_time: Duration) -> Result<TaskManager, ServiceError> {
+pub fn new_full(
+	config: Configuration,
+	dev_block_time: Duration,
+) -> Result<TaskManager, ServiceError> {
 	type N = Litep2pNetworkBackend;
 
 	let sc_service::PartialComponents {
@@ -191,9 +206,10 @@ pub fn new_full(config: Configuration, dev_block_time: Duration) -> Result<TaskM
 		<Block as BlockT>::Hash,
 		N,
 	>::new(&config.network, config.prometheus_registry().cloned());
-	let metrics = <N as NetworkBackend<Block, <Block as BlockT>::Hash>>::register_notification_metrics(
-		config.prometheus_registry(),
-	);
+	let metrics =
+		<N as NetworkBackend<Block, <Block as BlockT>::Hash>>::register_notification_metrics(
+			config.prometheus_registry(),
+		);
 
 	let genesis_hash = client
 		.block_hash(0)
@@ -256,7 +272,9 @@ pub fn new_full(config: Configuration, dev_block_time: Duration) -> Result<TaskM
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",
 			"offchain-worker",
-			offchain_workers.run(client.clone(), task_manager.spawn_handle()).boxed(),
+			offchain_workers
+				.run(client.clone(), task_manager.spawn_handle())
+				.boxed(),
 		);
 	}
 
@@ -270,7 +288,10 @@ pub fn new_full(config: Configuration, dev_block_time: Duration) -> Result<TaskM
 		let client = client.clone();
 		let pool = transaction_pool.clone();
 		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
@@ -336,9 +357,11 @@ pub fn new_full(config: Configuration, dev_block_time: Duration) -> Result<TaskM
 					}
 				},
 			});
-			task_manager
-				.spawn_essential_handle()
-				.spawn_blocking("manual-seal", Some("block-authoring"), authorship);
+			task_manager.spawn_essential_handle().spawn_blocking(
+				"manual-seal",
+				Some("block-authoring"),
+				authorship,
+			);
 		},
 		Consensus::AuraGrandpa { block_import, link } => {
 			if role.is_authority() {
@@ -369,17 +392,22 @@ pub fn new_full(config: Configuration, dev_block_time: Duration) -> Result<TaskM
 						compatibility_mode: Default::default(),
 					},
 				)?;
-				task_manager
-					.spawn_essential_handle()
-					.spawn_blocking("aura", Some("block-authoring"), aura);
+				task_manager.spawn_essential_handle().spawn_blocking(
+					"aura",
+					Some("block-authoring"),
+					aura,
+				);
 			}
 
 			if let (true, Some((protocol_name, notification_service))) =
 				(enable_grandpa, grandpa_network)
 			{
 				// Only authorities vote; the others follow justifications.
-				let keystore =
-					if role.is_authority() { Some(keystore_container.keystore()) } else { None };
+				let keystore = if role.is_authority() {
+					Some(keystore_container.keystore())
+				} else {
+					None
+				};
 				let grandpa_config = sc_consensus_grandpa::Config {
 					gossip_duration: Duration::from_millis(333),
 					justification_generation_period: GRANDPA_JUSTIFICATION_PERIOD,
@@ -390,8 +418,8 @@ pub fn new_full(config: Configuration, dev_block_time: Duration) -> Result<TaskM
 					telemetry: telemetry.as_ref().map(|x| x.handle()),
 					protocol_name,
 				};
-				let voter = sc_consensus_grandpa::run_grandpa_voter(
-					sc_consensus_grandpa::GrandpaParams {
+				let voter =
+					sc_consensus_grandpa::run_grandpa_voter(sc_consensus_grandpa::GrandpaParams {
 						config: grandpa_config,
 						link,
 						network,
@@ -404,13 +432,10 @@ pub fn new_full(config: Configuration, dev_block_time: Duration) -> Result<TaskM
 						offchain_tx_pool_factory: OffchainTransactionPoolFactory::new(
 							transaction_pool,
 						),
-					},
-				)?;
-				task_manager.spawn_essential_handle().spawn_blocking(
-					"grandpa-voter",
-					None,
-					voter,
-				);
+					})?;
+				task_manager
+					.spawn_essential_handle()
+					.spawn_blocking("grandpa-voter", None, voter);
 			}
 		},
 	}

@@ -22,7 +22,10 @@ fn runtime_metadata() -> Vec<u8> {
 #[test]
 fn runtime_serves_v16_metadata() {
 	let versions = arena_runtime::Runtime::metadata_versions();
-	assert!(versions.contains(&METADATA_VERSION), "metadata versions: {versions:?}");
+	assert!(
+		versions.contains(&METADATA_VERSION),
+		"metadata versions: {versions:?}"
+	);
 }
 
 #[test]
@@ -35,7 +38,10 @@ fn stored_client_metadata_matches_runtime() {
 		return;
 	}
 	let stored = std::fs::read(&path).unwrap_or_else(|e| {
-		panic!("cannot read {}: {e}; generate it with ARENA_UPDATE_METADATA=1", path.display())
+		panic!(
+			"cannot read {}: {e}; generate it with ARENA_UPDATE_METADATA=1",
+			path.display()
+		)
 	});
 	assert!(
 		stored == current,
@@ -53,7 +59,10 @@ type MetadataV16 = frame_metadata::v16::RuntimeMetadataV16;
 fn decoded() -> MetadataV16 {
 	use codec::Decode;
 	let bytes = runtime_metadata();
-	match frame_metadata::RuntimeMetadataPrefixed::decode(&mut &bytes[..]).expect("decodes").1 {
+	match frame_metadata::RuntimeMetadataPrefixed::decode(&mut &bytes[..])
+		.expect("decodes")
+		.1
+	{
 		frame_metadata::RuntimeMetadata::V16(m) => m,
 		_ => panic!("asked for V16"),
 	}
@@ -74,7 +83,11 @@ fn undocumented_variants(m: &MetadataV16, id: u32) -> Vec<String> {
 
 /// Every call, event and error variant and every storage item of `pallet` that lacks docs.
 fn undocumented(m: &MetadataV16, pallet: &str) -> Vec<String> {
-	let p = m.pallets.iter().find(|p| p.name == pallet).expect("pallet in metadata");
+	let p = m
+		.pallets
+		.iter()
+		.find(|p| p.name == pallet)
+		.expect("pallet in metadata");
 	let mut missing = Vec::new();
 	for (kind, ty) in [
 		("call", p.calls.as_ref().map(|c| c.ty.id)),
@@ -83,7 +96,9 @@ fn undocumented(m: &MetadataV16, pallet: &str) -> Vec<String> {
 	] {
 		if let Some(id) = ty {
 			missing.extend(
-				undocumented_variants(m, id).into_iter().map(|v| format!("{pallet}::{kind}::{v}")),
+				undocumented_variants(m, id)
+					.into_iter()
+					.map(|v| format!("{pallet}::{kind}::{v}")),
 			);
 		}
 	}
@@ -101,10 +116,19 @@ fn undocumented(m: &MetadataV16, pallet: &str) -> Vec<String> {
 fn metadata_lists_every_pallet() {
 	let m = decoded();
 	let names: Vec<&str> = m.pallets.iter().map(|p| p.name.as_str()).collect();
-	for expected in
-		["System", "Timestamp", "Aura", "Grandpa", "Balances", "TransactionPayment", "Sudo"]
-	{
-		assert!(names.contains(&expected), "{expected} missing from {names:?}");
+	for expected in [
+		"System",
+		"Timestamp",
+		"Aura",
+		"Grandpa",
+		"Balances",
+		"TransactionPayment",
+		"Sudo",
+	] {
+		assert!(
+			names.contains(&expected),
+			"{expected} missing from {names:?}"
+		);
 	}
 }
 

@@ -84,7 +84,9 @@ fn replayed_transaction_is_rejected() {
 			value: ARN,
 		});
 		let xt = signed(Alice, 0, call);
-		assert!(Executive::apply_extrinsic(xt.clone()).expect("valid").is_ok());
+		assert!(Executive::apply_extrinsic(xt.clone())
+			.expect("valid")
+			.is_ok());
 		assert_eq!(
 			Executive::apply_extrinsic(xt),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))

@@ -32,7 +32,10 @@ pub fn node_binary() -> Result<PathBuf> {
 		.context("test executable is not inside a cargo target directory")?;
 	let node = profile_dir.join("arena-node");
 	if !node.exists() {
-		bail!("{} not found: run `cargo build -p arena-node` or set ARENA_NODE_BIN", node.display());
+		bail!(
+			"{} not found: run `cargo build -p arena-node` or set ARENA_NODE_BIN",
+			node.display()
+		);
 	}
 	Ok(node)
 }
@@ -60,8 +63,10 @@ impl Node {
 	pub fn start(name: &str, args: &[&str]) -> Result<Self> {
 		let rpc_port = free_port()?;
 		let p2p_port = free_port()?;
-		let log_path = std::env::temp_dir()
-			.join(format!("arena-e2e-{name}-{}-{rpc_port}.log", std::process::id()));
+		let log_path = std::env::temp_dir().join(format!(
+			"arena-e2e-{name}-{}-{rpc_port}.log",
+			std::process::id()
+		));
 		let log = File::create(&log_path).context("create node log")?;
 		let child = Command::new(node_binary()?)
 			.args(args)
@@ -72,8 +77,6 @@ impl Node {
 				"--no-mdns",
 				"--rpc-port",
 				&rpc_port.to_string(),
-				"--port",
-				&p2p_port.to_string(),
 				"--listen-addr",
 				&format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
 			])
@@ -82,7 +85,13 @@ impl Node {
 			.spawn()
 			.context("spawn arena-node")?;
 		tracing::info!(name, rpc_port, p2p_port, log = %log_path.display(), "started node");
-		Ok(Self { child, name: name.to_string(), log_path, rpc_port, p2p_port })
+		Ok(Self {
+			child,
+			name: name.to_string(),
+			log_path,
+			rpc_port,
+			p2p_port,
+		})
 	}
 
 	/// The node's WebSocket URL.
@@ -93,7 +102,11 @@ impl Node {
 	/// Connect a client, waiting for the node to come up.
 	pub async fn client(&mut self) -> Result<ArenaClient> {
 		if let Some(status) = self.child.try_wait()? {
-			bail!("{} exited early ({status}):\n{}", self.name, self.log_tail(60));
+			bail!(
+				"{} exited early ({status}):\n{}",
+				self.name,
+				self.log_tail(60)
+			);
 		}
 		ArenaClient::connect_with_retry(&self.ws_url(), STARTUP_TIMEOUT)
 			.await
@@ -118,7 +131,12 @@ impl Drop for Node {
 		let _ = self.child.kill();
 		let _ = self.child.wait();
 		if std::thread::panicking() {
-			eprintln!("--- last lines of {} ({}) ---\n{}", self.name, self.log_path.display(), self.log_tail(40));
+			eprintln!(
+				"--- last lines of {} ({}) ---\n{}",
+				self.name,
+				self.log_path.display(),
+				self.log_tail(40)
+			);
 		} else {
 			let _ = std::fs::remove_file(&self.log_path);
 		}
@@ -126,10 +144,18 @@ impl Drop for Node {
 }
 
 /// Wait until the node's finalised head reaches `number`; returns the finalised number seen.
-pub async fn wait_for_finalized(client: &ArenaClient, number: u64, timeout: Duration) -> Result<u64> {
+pub async fn wait_for_finalized(
+	client: &ArenaClient,
+	number: u64,
+	timeout: Duration,
+) -> Result<u64> {
 	let started = tokio::time::Instant::now();
 	loop {
-		let at = client.api().at_current_block().await.context("finalised block")?;
+		let at = client
+			.api()
+			.at_current_block()
+			.await
+			.context("finalised block")?;
 		let current = at.block_number();
 		if current >= number {
 			return Ok(current);

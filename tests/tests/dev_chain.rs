@@ -34,7 +34,7 @@ async fn dev_chain_finalises_blocks_and_a_transfer() -> Result<()> {
 	let before = at
 		.storage()
 		.entry(runtime::storage().system().account())?
-		.fetch((dave.clone(),))
+		.fetch((dave,))
 		.await?
 		.decode()?
 		.data
@@ -42,10 +42,15 @@ async fn dev_chain_finalises_blocks_and_a_transfer() -> Result<()> {
 
 	let tx = runtime::transactions()
 		.balances()
-		.transfer_keep_alive(dave.clone().into(), amount);
+		.transfer_keep_alive(dave.into(), amount);
 	let events = tokio::time::timeout(
 		Duration::from_secs(60),
-		client.api().at_current_block().await?.transactions().sign_and_submit_then_watch_default(&tx, &dev::alice()),
+		client
+			.api()
+			.at_current_block()
+			.await?
+			.transactions()
+			.sign_and_submit_then_watch_default(&tx, &dev::alice()),
 	)
 	.await
 	.context("submission timed out")??

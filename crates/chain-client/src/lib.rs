@@ -87,12 +87,17 @@ impl ArenaClient {
 	/// Connect to `url` (`ws://…` or `wss://…`). Plain `ws://` is allowed for any host, since
 	/// local and test nodes are the common case.
 	pub async fn connect(url: &str) -> Result<Self, ClientError> {
-		let api = OnlineClient::from_insecure_url(url).await.map_err(|e| ClientError::Connect {
-			url: url.to_string(),
-			source: Box::new(e.into()),
-		})?;
+		let api = OnlineClient::from_insecure_url(url)
+			.await
+			.map_err(|e| ClientError::Connect {
+				url: url.to_string(),
+				source: Box::new(e.into()),
+			})?;
 		tracing::debug!(%url, "connected to arena node");
-		Ok(Self { api, url: url.to_string() })
+		Ok(Self {
+			api,
+			url: url.to_string(),
+		})
 	}
 
 	/// Connect to `url`, retrying until `timeout` passes (for nodes that are still starting).
@@ -106,7 +111,10 @@ impl ArenaClient {
 					tokio::time::sleep(Duration::from_millis(250)).await;
 				},
 				Err(_) => {
-					return Err(ClientError::Timeout { url: url.to_string(), waited: timeout })
+					return Err(ClientError::Timeout {
+						url: url.to_string(),
+						waited: timeout,
+					})
 				},
 			}
 		}
@@ -126,7 +134,11 @@ impl ArenaClient {
 	/// call, storage item, constant and runtime API the generated code knows must hash the same
 	/// in the node's metadata.
 	pub async fn check_metadata(&self) -> Result<(), ClientError> {
-		let at = self.api.at_current_block().await.map_err(ClientError::subxt)?;
+		let at = self
+			.api
+			.at_current_block()
+			.await
+			.map_err(ClientError::subxt)?;
 		if runtime::is_codegen_valid_for(at.metadata_ref()) {
 			Ok(())
 		} else {
@@ -138,14 +150,21 @@ impl ArenaClient {
 	/// serves it (`Metadata_metadata_at_version`).
 	pub async fn raw_metadata(&self) -> Result<Vec<u8>, ClientError> {
 		use subxt::ext::codec::{Decode, Encode};
-		let at = self.api.at_current_block().await.map_err(ClientError::subxt)?;
+		let at = self
+			.api
+			.at_current_block()
+			.await
+			.map_err(ClientError::subxt)?;
 		let bytes = at
 			.runtime_apis()
-			.call_raw("Metadata_metadata_at_version", Some(&METADATA_VERSION.encode()))
+			.call_raw(
+				"Metadata_metadata_at_version",
+				Some(&METADATA_VERSION.encode()),
+			)
 			.await
 			.map_err(ClientError::subxt)?;
 		let opaque = Option::<Vec<u8>>::decode(&mut &bytes[..])
-			.map_err(|e| ClientError::subxt(subxt::ext::codec::Error::from(e)))?;
+			.map_err(ClientError::subxt)?;
 		opaque.ok_or(ClientError::MetadataMismatch)
 	}
 }

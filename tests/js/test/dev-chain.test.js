@@ -8,7 +8,8 @@ import { startDevNode } from './node.js';
 
 const ARN = 1_000_000_000n;
 
-async function connect(url, timeoutMs = 120_000) {
+async function connect(node, timeoutMs = 120_000) {
+  const url = node.url;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const provider = new WsProvider(url, false);
@@ -22,6 +23,7 @@ async function connect(url, timeoutMs = 120_000) {
       return await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
     } catch (e) {
       await provider.disconnect().catch(() => {});
+      if (node.hasExited()) throw new Error(`arena-node exited: ${e}`);
       if (Date.now() > deadline) throw e;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -36,7 +38,7 @@ describe('arena dev node via @polkadot/api', () => {
     await cryptoWaitReady();
     node = await startDevNode();
     try {
-      api = await connect(node.url);
+      api = await connect(node);
     } catch (e) {
       throw new Error(`node did not come up: ${e}\n${node.logTail()}`);
     }

@@ -34,7 +34,7 @@ export async function startDevNode(blockTimeMs = 500) {
   const log = openSync(logPath, 'w');
   const child = spawn(nodeBinary(), [
     '--dev', '--tmp', '--dev-block-time', String(blockTimeMs),
-    '--rpc-port', String(rpcPort), '--port', String(p2pPort),
+    '--rpc-port', String(rpcPort),
     '--listen-addr', `/ip4/127.0.0.1/tcp/${p2pPort}`,
     '--no-telemetry', '--no-prometheus', '--no-mdns',
   ], { stdio: ['ignore', 'ignore', log] });
@@ -42,6 +42,8 @@ export async function startDevNode(blockTimeMs = 500) {
   process.on('exit', () => child.kill('SIGKILL'));
   return {
     url: `ws://127.0.0.1:${rpcPort}`,
+    /** Whether the node process has exited (it should not have). */
+    hasExited: () => child.exitCode !== null || child.signalCode !== null,
     logTail: () => readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n'),
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

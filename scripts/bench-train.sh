@@ -10,7 +10,8 @@
 # CORPUS_DIR defaults to data/shakespeare (scripts/fetch-corpus.sh fetches it), else the play
 # committed under crates/training/testdata/corpus. Environment knobs: BENCH_STEPS (throughput
 # steps, 30), BENCH_ROUNDS / BENCH_INNER (loss-cost simulation, 8 × 50), BENCH_AUDIT_INNER /
-# BENCH_AUDIT_SEGMENT (audit round, 400 / 20), BENCH_PROFILE (cargo profile, "release").
+# BENCH_AUDIT_SEGMENT (audit round, default H / c: 400 / 16), BENCH_PROFILE (cargo profile, "release"),
+# BENCH_VENV (PyTorch venv, ~/.cache/arena-bench-venv), BENCH_NO_BUILD=1 (use the built binary).
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
@@ -25,17 +26,19 @@ steps="${BENCH_STEPS:-30}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-venv="$repo_root/.venv-bench"
+venv="${BENCH_VENV:-$HOME/.cache/arena-bench-venv}"
 bash scripts/bench/setup-venv.sh "$venv" >&2
 
-cargo build --quiet --profile "$profile" -p arena-training --example bench_train >&2
+if [[ -z "${BENCH_NO_BUILD:-}" ]]; then
+  cargo build --quiet --profile "$profile" -p arena-training --example bench_train >&2
+fi
 bin="$CARGO_TARGET_DIR/$([[ "$profile" == dev ]] && echo debug || echo "$profile")/examples/bench_train"
 
 echo "corpus: $corpus   machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" >&2
 "$bin" throughput "$corpus" --steps "$steps" | tee -a "$out/results" >&2
 "$venv/bin/python" scripts/bench/torch_bench.py "$corpus" --steps "$steps" | tee -a "$out/results" >&2
 "$bin" compression "$corpus" --rounds "${BENCH_ROUNDS:-8}" --inner "${BENCH_INNER:-50}" | tee -a "$out/results" >&2
-"$bin" audit "$corpus" --inner "${BENCH_AUDIT_INNER:-400}" --segment "${BENCH_AUDIT_SEGMENT:-20}" | tee -a "$out/results" >&2
+"$bin" audit "$corpus" --inner "${BENCH_AUDIT_INNER:-400}" --segment "${BENCH_AUDIT_SEGMENT:-16}" | tee -a "$out/results" >&2
 
 python3 - "$out/results" <<'PY'
 import sys

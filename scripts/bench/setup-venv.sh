@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Creates the benchmark's Python venv with CPU PyTorch from PyPI (idempotent).
-#   scripts/bench/setup-venv.sh [VENV_DIR]      (default: .venv-bench at the repo root)
+#   scripts/bench/setup-venv.sh [VENV_DIR]      (default: ~/.cache/arena-bench-venv)
 set -euo pipefail
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-venv="${1:-$repo_root/.venv-bench}"
+venv="${1:-$HOME/.cache/arena-bench-venv}"
 if [[ ! -x "$venv/bin/python" ]]; then
   python3 -m venv "$venv"
 fi

@@ -175,7 +175,9 @@ fn compression(args: &[String], corpus: &Corpus, device: &arena_training::Device
 		}
 		let loss = evaluate_loss(&sim, &theta, corpus.validation(), &eval_seed, device)?;
 		println!(
-            "RESULT table=loss arm={} rounds={rounds} inner={inner} tokens={} params={} val_loss={loss:.4} bytes_sent={bytes_total} seconds={:.1}",
+            "RESULT table=loss k={} bits={} arm={} rounds={rounds} inner={inner} tokens={} params={} val_loss={loss:.4} bytes_sent={bytes_total} seconds={:.1}",
+            sim.compression.k_per_chunk,
+            sim.compression.bits,
             if compressed { "compressed" } else { "dense" },
             rounds as usize * inner as usize * sim.batch_size * sim.model.context,
             param_count(&sim.model),

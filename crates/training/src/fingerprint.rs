@@ -37,7 +37,7 @@ impl BackendFingerprint {
 			.to_string();
 		let backend: String = inner
 			.split(|c: char| !c.is_alphanumeric())
-			.find(|s| !s.is_empty() && *s != "Autodiff")
+			.find(|s| !s.is_empty() && *s != "Autodiff" && *s != "Cube")
 			.unwrap_or("unknown")
 			.to_string();
 		let is_cpu =
@@ -45,7 +45,7 @@ impl BackendFingerprint {
 		let device_class = if is_cpu {
 			cpu_class()
 		} else {
-			format!("{}; {inner}", std::env::consts::ARCH)
+			gpu_class(device, &inner)
 		};
 		Self {
 			backend,
@@ -96,6 +96,17 @@ fn build_features() -> Vec<String> {
 		f.push("vulkan".to_string());
 	}
 	f
+}
+
+/// The adapter's own name and compile target (e.g. `llvmpipe (LLVM 15.0.6, 256 bits)`), so two
+/// different GPUs never share a fingerprint; falls back to the device description.
+fn gpu_class(device: &Device, description: &str) -> String {
+	#[cfg(feature = "wgpu")]
+	if let Some(id) = device.identity() {
+		return format!("{} [{}]", id.name, id.fingerprint);
+	}
+	let _ = device;
+	format!("{}; {description}", std::env::consts::ARCH)
 }
 
 fn cpu_class() -> String {

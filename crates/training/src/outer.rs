@@ -83,6 +83,7 @@ pub fn outer_step(
 	checkpoint: &Checkpoint,
 	updates: &[WeightedUpdate<'_>],
 ) -> Result<Checkpoint> {
+	config.validate()?;
 	let layout = param_layout(&config.model);
 	if !checkpoint.params.matches_layout(&layout) {
 		return Err(TrainingError::Inconsistent(

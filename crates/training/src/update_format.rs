@@ -147,6 +147,15 @@ pub fn decode(
 	layout: &[ParamSpec],
 	committed_hash: Option<&Hash32>,
 ) -> Result<CompressedUpdate, UpdateFormatError> {
+	if !(2..=8).contains(&cfg.bits)
+		|| cfg.chunk_size == 0
+		|| cfg.chunk_size > 1 << 16
+		|| cfg.k_per_chunk == 0
+	{
+		return Err(UpdateFormatError::ParameterMismatch(
+			"the configured compression parameters are invalid".into(),
+		));
+	}
 	let max = max_encoded_len(cfg, layout);
 	if bytes.len() > max {
 		return Err(UpdateFormatError::Oversized {
@@ -376,6 +385,28 @@ mod tests {
 		let mut b = good.clone();
 		b[8] = 9;
 		assert_eq!(dec(&b), Err(E::UnsupportedVersion(9)));
+		for broken in [
+			CompressionConfig {
+				chunk_size: 0,
+				k_per_chunk: 9,
+				bits: 8,
+			},
+			CompressionConfig {
+				chunk_size: 256,
+				k_per_chunk: 9,
+				bits: 0,
+			},
+			CompressionConfig {
+				chunk_size: 256,
+				k_per_chunk: 0,
+				bits: 8,
+			},
+		] {
+			assert!(matches!(
+				decode(&good, &broken, &l, None),
+				Err(E::ParameterMismatch(_))
+			));
+		}
 		let mut more_k = cfg(8);
 		more_k.k_per_chunk = 10;
 		assert!(matches!(

@@ -66,3 +66,26 @@ fn flex_miner_passes_a_wgpu_audit_within_epsilon() {
 	eprintln!("copied trajectory: relative error {:?}", r.relative_error);
 	assert_eq!(r.outcome, AuditOutcome::ToleranceExceeded, "{r:?}");
 }
+
+#[test]
+fn wgpu_reruns_are_bitwise_identical() {
+	// Needed for bitwise mode between two validators with the same wgpu fingerprint.
+	let a = honest_a();
+	let cfg = config();
+	let gpu = wgpu_device();
+	let run = || {
+		arena_training::run_segment(
+			&cfg,
+			&a.boundary_states[1],
+			corpus().train(),
+			&ROUND_SEED,
+			HOTKEY_A,
+			cfg.segment_len,
+			&gpu,
+		)
+		.unwrap()
+		.0
+		.hash()
+	};
+	assert_eq!(run(), run());
+}

@@ -20,10 +20,10 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use core::fmt::Debug;
 use frame_support::weights::Weight;
 use scale_info::TypeInfo;
 use sp_runtime::{DispatchResult, Perbill, Perquintill};
-use core::fmt::Debug;
 
 /// Identifier of a subnet. Never reused (see `pallet-subnets`).
 pub type NetUid = u16;
@@ -181,11 +181,20 @@ impl Default for TrainingTask {
 	/// bits; 2 audited segments of 16 steps; `ε` = 1 %.
 	fn default() -> Self {
 		Self {
-			model: ModelConfig { layers: 4, width: 256, heads: 4, context: 256, vocab: 4_096 },
+			model: ModelConfig {
+				layers: 4,
+				width: 256,
+				heads: 4,
+				context: 256,
+				vocab: 4_096,
+			},
 			corpus: [1u8; 32],
 			inner_steps: 64,
 			batch_size: 8,
-			compression: Compression { topk_density: Perbill::from_percent(1), bits: 8 },
+			compression: Compression {
+				topk_density: Perbill::from_percent(1),
+				bits: 8,
+			},
 			audit_segments: 2,
 			segment_length: 16,
 			tolerance: Perbill::from_percent(1),
@@ -309,8 +318,11 @@ pub trait SubnetsInterface<AccountId, Balance, BlockNumber> {
 	/// Whether `now` is an epoch block of `netuid`.
 	fn is_epoch_block(netuid: NetUid, now: BlockNumber) -> bool;
 	/// Stores the epoch results of a neuron (for the metagraph and the pruning rule).
-	fn set_neuron_metrics(netuid: NetUid, uid: Uid, metrics: NeuronMetrics<Balance>)
-		-> DispatchResult;
+	fn set_neuron_metrics(
+		netuid: NetUid,
+		uid: Uid,
+		metrics: NeuronMetrics<Balance>,
+	) -> DispatchResult;
 
 	/// Benchmark helper: creates a subnet owned by `owner` with `neurons` registered hotkeys
 	/// (funding whatever is needed) and returns it with the hotkeys.

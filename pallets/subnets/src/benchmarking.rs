@@ -1,7 +1,10 @@
 //! Benchmarks of `pallet-subnets` (`frame_benchmarking::v2`), each in its worst case.
 
+// Benchmark setup code, not dispatched on-chain.
+#![allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+
 use super::*;
-use crate::{pallet::*, types::HyperParam};
+use crate::types::HyperParam;
 use alloc::{vec, vec::Vec};
 use arena_pallet_primitives::{NetUid, StakeInterface, TrainingTask, Uid};
 use frame_benchmarking::v2::*;
@@ -93,7 +96,10 @@ mod benchmarks {
 		_(RawOrigin::Signed(caller.clone()));
 
 		assert!(!Networks::<T>::contains_key(victim));
-		assert_eq!(Networks::<T>::get(victim.saturating_add(1)).map(|s| s.owner), Some(caller));
+		assert_eq!(
+			Networks::<T>::get(victim.saturating_add(1)).map(|s| s.owner),
+			Some(caller)
+		);
 	}
 
 	#[benchmark]
@@ -135,14 +141,20 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), netuid, changes);
 
-		assert_eq!(Hyperparams::<T>::get(netuid).map(|h| h.weights_version), Some(7));
+		assert_eq!(
+			Hyperparams::<T>::get(netuid).map(|h| h.weights_version),
+			Some(7)
+		);
 	}
 
 	#[benchmark]
 	fn set_training_task() {
 		let owner = funded::<T>("owner", 0);
 		let (netuid, _) = create_subnet::<T>(&owner, 0);
-		let task = TrainingTask { inner_steps: 128, ..TrainingTask::default() };
+		let task = TrainingTask {
+			inner_steps: 128,
+			..TrainingTask::default()
+		};
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), netuid, task);

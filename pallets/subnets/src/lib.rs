@@ -40,7 +40,10 @@
 //! `Config::Hooks::on_epoch` is called (e.g. `pallet-stake` recomputes validator permits, the
 //! emission pallet runs Yuma).
 #![cfg_attr(not(feature = "std"), no_std)]
-#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
+#![cfg_attr(
+	not(test),
+	warn(clippy::arithmetic_side_effects, clippy::indexing_slicing)
+)]
 
 extern crate alloc;
 
@@ -76,7 +79,7 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{Inspect, InspectHold, Mutate, MutateHold},
+			fungible::{Inspect, Mutate, MutateHold},
 			tokens::{Fortitude, Precision, Preservation},
 			BuildGenesisConfig,
 		},
@@ -92,11 +95,8 @@ pub mod pallet {
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 	/// A stored subnet record.
-	pub type SubnetRecordOf<T> = SubnetRecord<
-		<T as frame_system::Config>::AccountId,
-		BalanceOf<T>,
-		BlockNumberFor<T>,
-	>;
+	pub type SubnetRecordOf<T> =
+		SubnetRecord<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 	/// A stored neuron.
 	pub type NeuronOf<T> =
 		Neuron<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
@@ -106,6 +106,12 @@ pub mod pallet {
 	pub type WeightRowOf<T> = BoundedVec<(Uid, u16), <T as Config>::MaxUidsLimit>;
 	/// An endpoint.
 	pub type EndpointOf<T> = BoundedVec<u8, <T as Config>::MaxEndpointLen>;
+	/// Runtime-API view of a neuron.
+	pub type NeuronInfoOf<T> =
+		NeuronInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// Runtime-API view of a subnet.
+	pub type SubnetInfoOf<T> =
+		SubnetInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 	/// A batch of hyperparameter changes.
 	pub type HyperParamChanges<T> = BoundedVec<HyperParam<BalanceOf<T>>, ConstU32<16>>;
 
@@ -267,7 +273,10 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			if let Some(limit) = self.subnet_limit {
-				assert!(limit >= 1 && limit <= T::MaxSubnets::get(), "subnet limit out of bounds");
+				assert!(
+					limit >= 1 && limit <= T::MaxSubnets::get(),
+					"subnet limit out of bounds"
+				);
 				SubnetLimit::<T>::put(limit);
 			}
 		}
@@ -277,15 +286,30 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A subnet was registered and `locked` was held from its owner.
-		NetworkRegistered { netuid: NetUid, owner: T::AccountId, locked: BalanceOf<T> },
+		NetworkRegistered {
+			netuid: NetUid,
+			owner: T::AccountId,
+			locked: BalanceOf<T>,
+		},
 		/// A subnet was dissolved by its owner (or the admin); `released` went back to the owner.
-		NetworkDissolved { netuid: NetUid, owner: T::AccountId, released: BalanceOf<T> },
+		NetworkDissolved {
+			netuid: NetUid,
+			owner: T::AccountId,
+			released: BalanceOf<T>,
+		},
 		/// A subnet was pruned to make room for a new one; `released` went back to the owner.
-		NetworkPruned { netuid: NetUid, owner: T::AccountId, released: BalanceOf<T> },
+		NetworkPruned {
+			netuid: NetUid,
+			owner: T::AccountId,
+			released: BalanceOf<T>,
+		},
 		/// The subnet limit changed.
 		SubnetLimitSet { limit: u16 },
 		/// A subnet's hyperparameters changed (new values).
-		HyperparamsSet { netuid: NetUid, hyperparams: HyperparamsOf<T> },
+		HyperparamsSet {
+			netuid: NetUid,
+			hyperparams: HyperparamsOf<T>,
+		},
 		/// A subnet's training task changed.
 		TrainingTaskSet { netuid: NetUid, task: TrainingTask },
 		/// A neuron registered, burning `burned`; `replaced` is the hotkey it replaced.
@@ -298,11 +322,19 @@ pub mod pallet {
 			replaced: Option<T::AccountId>,
 		},
 		/// A neuron announced its artifact endpoint.
-		EndpointServed { netuid: NetUid, uid: Uid, endpoint: EndpointOf<T> },
+		EndpointServed {
+			netuid: NetUid,
+			uid: Uid,
+			endpoint: EndpointOf<T>,
+		},
 		/// A validator set weights.
 		WeightsSet { netuid: NetUid, uid: Uid },
 		/// A validator committed weights.
-		WeightsCommitted { netuid: NetUid, uid: Uid, hash: H256 },
+		WeightsCommitted {
+			netuid: NetUid,
+			uid: Uid,
+			hash: H256,
+		},
 		/// A validator revealed committed weights.
 		WeightsRevealed { netuid: NetUid, uid: Uid },
 	}
@@ -464,7 +496,10 @@ pub mod pallet {
 		}
 
 		fn integrity_test() {
-			assert!(T::DefaultSubnetLimit::get() >= 1, "DefaultSubnetLimit must be >= 1");
+			assert!(
+				T::DefaultSubnetLimit::get() >= 1,
+				"DefaultSubnetLimit must be >= 1"
+			);
 			assert!(
 				T::DefaultSubnetLimit::get() <= T::MaxSubnets::get(),
 				"DefaultSubnetLimit must be <= MaxSubnets"
@@ -474,11 +509,14 @@ pub mod pallet {
 				"MaxUidsLimit must be in 1..=65535"
 			);
 			assert!(
-				T::MaxValidatorsLimit::get() >= 1 &&
-					T::MaxValidatorsLimit::get() <= T::MaxUidsLimit::get(),
+				T::MaxValidatorsLimit::get() >= 1
+					&& T::MaxValidatorsLimit::get() <= T::MaxUidsLimit::get(),
 				"MaxValidatorsLimit must be in 1..=MaxUidsLimit"
 			);
-			assert!(T::MaxEndpointLen::get() >= 16, "MaxEndpointLen must be >= 16");
+			assert!(
+				T::MaxEndpointLen::get() >= 16,
+				"MaxEndpointLen must be >= 16"
+			);
 			assert!(
 				T::LockReductionInterval::get() > Zero::zero(),
 				"LockReductionInterval must be positive"
@@ -548,13 +586,20 @@ pub mod pallet {
 			let hp = T::DefaultHyperparams::get();
 			Burn::<T>::insert(
 				netuid,
-				BurnState { price: hp.min_burn.saturated_into(), updated_at: now.saturated_into() },
+				BurnState {
+					price: hp.min_burn.saturated_into(),
+					updated_at: now.saturated_into(),
+				},
 			);
 			Hyperparams::<T>::insert(netuid, hp);
 			TrainingTasks::<T>::insert(netuid, T::DefaultTrainingTask::get());
 			Networks::<T>::insert(
 				netuid,
-				SubnetRecord { owner: who.clone(), locked: lock, registered_at: now },
+				SubnetRecord {
+					owner: who.clone(),
+					locked: lock,
+					registered_at: now,
+				},
 			);
 			NextNetUid::<T>::put(next);
 			SubnetCount::<T>::mutate(|c| *c = c.saturating_add(1));
@@ -562,7 +607,11 @@ pub mod pallet {
 			LastLockBlock::<T>::put(now);
 			T::Hooks::on_network_added(netuid);
 
-			Self::deposit_event(Event::NetworkRegistered { netuid, owner: who, locked: lock });
+			Self::deposit_event(Event::NetworkRegistered {
+				netuid,
+				owner: who,
+				locked: lock,
+			});
 			Ok(Some(T::WeightInfo::register_network(pruned_neurons)).into())
 		}
 
@@ -577,7 +626,10 @@ pub mod pallet {
 		/// Events: [`Event::NetworkDissolved`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::dissolve_network(T::MaxUidsLimit::get()))]
-		pub fn dissolve_network(origin: OriginFor<T>, netuid: NetUid) -> DispatchResultWithPostInfo {
+		pub fn dissolve_network(
+			origin: OriginFor<T>,
+			netuid: NetUid,
+		) -> DispatchResultWithPostInfo {
 			let record = Networks::<T>::get(netuid).ok_or(Error::<T>::SubnetNotFound)?;
 			if T::AdminOrigin::try_origin(origin.clone()).is_err() {
 				let who = ensure_signed(origin)?;
@@ -619,7 +671,10 @@ pub mod pallet {
 			check_hyperparams(&hp, &Self::limits(), NeuronCount::<T>::get(netuid))
 				.map_err(Error::<T>::from)?;
 			Hyperparams::<T>::insert(netuid, hp);
-			Self::deposit_event(Event::HyperparamsSet { netuid, hyperparams: hp });
+			Self::deposit_event(Event::HyperparamsSet {
+				netuid,
+				hyperparams: hp,
+			});
 			Ok(())
 		}
 
@@ -673,7 +728,10 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let coldkey = ensure_signed(origin)?;
 			let hp = Hyperparams::<T>::get(netuid).ok_or(Error::<T>::SubnetNotFound)?;
-			ensure!(!Uids::<T>::contains_key(netuid, &hotkey), Error::<T>::AlreadyRegistered);
+			ensure!(
+				!Uids::<T>::contains_key(netuid, &hotkey),
+				Error::<T>::AlreadyRegistered
+			);
 			T::Stake::associate_hotkey(&coldkey, &hotkey)?;
 
 			let now = frame_system::Pallet::<T>::block_number();
@@ -755,13 +813,21 @@ pub mod pallet {
 			endpoint: Vec<u8>,
 		) -> DispatchResult {
 			let hotkey = ensure_signed(origin)?;
-			ensure!(Networks::<T>::contains_key(netuid), Error::<T>::SubnetNotFound);
+			ensure!(
+				Networks::<T>::contains_key(netuid),
+				Error::<T>::SubnetNotFound
+			);
 			let uid = Uids::<T>::get(netuid, &hotkey).ok_or(Error::<T>::NotRegistered)?;
-			let endpoint: EndpointOf<T> =
-				endpoint.try_into().map_err(|_| Error::<T>::EndpointTooLong)?;
+			let endpoint: EndpointOf<T> = endpoint
+				.try_into()
+				.map_err(|_| Error::<T>::EndpointTooLong)?;
 			check_endpoint(&endpoint).map_err(Error::<T>::from)?;
 			Endpoints::<T>::insert(netuid, uid, &endpoint);
-			Self::deposit_event(Event::EndpointServed { netuid, uid, endpoint });
+			Self::deposit_event(Event::EndpointServed {
+				netuid,
+				uid,
+				endpoint,
+			});
 			Ok(())
 		}
 
@@ -792,7 +858,10 @@ pub mod pallet {
 			let hp = Hyperparams::<T>::get(netuid).ok_or(Error::<T>::SubnetNotFound)?;
 			ensure!(!hp.commit_reveal, Error::<T>::CommitRevealEnabled);
 			let (uid, neuron) = Self::ensure_validator(netuid, &hotkey)?;
-			ensure!(version_key >= hp.weights_version, Error::<T>::IncorrectWeightsVersion);
+			ensure!(
+				version_key >= hp.weights_version,
+				Error::<T>::IncorrectWeightsVersion
+			);
 			let now = frame_system::Pallet::<T>::block_number();
 			Self::ensure_rate(neuron.last_update, now, hp.tempo)?;
 			Self::store_weights(netuid, uid, neuron, &hp, &uids, &values, now)?;
@@ -822,7 +891,14 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			let last = WeightCommits::<T>::get(netuid, uid).map(|c| c.committed_at);
 			Self::ensure_rate(last, now, hp.tempo)?;
-			WeightCommits::<T>::insert(netuid, uid, WeightCommit { hash, committed_at: now });
+			WeightCommits::<T>::insert(
+				netuid,
+				uid,
+				WeightCommit {
+					hash,
+					committed_at: now,
+				},
+			);
 			Self::deposit_event(Event::WeightsCommitted { netuid, uid, hash });
 			Ok(())
 		}
@@ -862,7 +938,10 @@ pub mod pallet {
 			ensure!(now64 < close, Error::<T>::RevealExpired);
 			let hash = Self::commit_hash(&hotkey, netuid, &uids, &values, &salt, version_key);
 			ensure!(hash == commit.hash, Error::<T>::InvalidReveal);
-			ensure!(version_key >= hp.weights_version, Error::<T>::IncorrectWeightsVersion);
+			ensure!(
+				version_key >= hp.weights_version,
+				Error::<T>::IncorrectWeightsVersion
+			);
 			Self::store_weights(netuid, uid, neuron, &hp, &uids, &values, now)?;
 			WeightCommits::<T>::remove(netuid, uid);
 			Self::deposit_event(Event::WeightsRevealed { netuid, uid });
@@ -881,8 +960,14 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_subnet_limit())]
 		pub fn set_subnet_limit(origin: OriginFor<T>, limit: u16) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			ensure!(limit >= 1 && limit <= T::MaxSubnets::get(), Error::<T>::LimitOutOfBounds);
-			ensure!(limit >= SubnetCount::<T>::get(), Error::<T>::LimitBelowSubnetCount);
+			ensure!(
+				limit >= 1 && limit <= T::MaxSubnets::get(),
+				Error::<T>::LimitOutOfBounds
+			);
+			ensure!(
+				limit >= SubnetCount::<T>::get(),
+				Error::<T>::LimitBelowSubnetCount
+			);
 			SubnetLimit::<T>::put(limit);
 			Self::deposit_event(Event::SubnetLimitSet { limit });
 			Ok(())
@@ -927,7 +1012,11 @@ pub mod pallet {
 			let hp = Hyperparams::<T>::get(netuid)?;
 			let now = frame_system::Pallet::<T>::block_number().saturated_into::<u64>();
 			let state = Burn::<T>::get(netuid).unwrap_or_default();
-			Some(state.current_price(now, &Self::burn_params(&hp)).saturated_into())
+			Some(
+				state
+					.current_price(now, &Self::burn_params(&hp))
+					.saturated_into(),
+			)
 		}
 
 		/// The commit hash `reveal_weights` checks:
@@ -967,7 +1056,10 @@ pub mod pallet {
 		) -> Result<(Uid, NeuronOf<T>), DispatchError> {
 			let uid = Uids::<T>::get(netuid, hotkey).ok_or(Error::<T>::NotRegistered)?;
 			let neuron = Neurons::<T>::get(netuid, uid).ok_or(Error::<T>::NeuronNotFound)?;
-			ensure!(T::Stake::has_validator_permit(netuid, hotkey), Error::<T>::NoValidatorPermit);
+			ensure!(
+				T::Stake::has_validator_permit(netuid, hotkey),
+				Error::<T>::NoValidatorPermit
+			);
 			Ok((uid, neuron))
 		}
 
@@ -993,8 +1085,9 @@ pub mod pallet {
 			values: &[u16],
 			now: BlockNumberFor<T>,
 		) -> DispatchResult {
-			let row = rules::check_weights(uids, values, NeuronCount::<T>::get(netuid), hp.max_uids)
-				.map_err(Error::<T>::from)?;
+			let row =
+				rules::check_weights(uids, values, NeuronCount::<T>::get(netuid), hp.max_uids)
+					.map_err(Error::<T>::from)?;
 			let row: WeightRowOf<T> = row.try_into().map_err(|_| Error::<T>::TooManyWeights)?;
 			Weights::<T>::insert(netuid, uid, row);
 			neuron.last_update = Some(now);
@@ -1040,17 +1133,23 @@ pub mod pallet {
 			T::Hooks::on_network_removed(netuid);
 			let owner = record.owner;
 			Self::deposit_event(if pruned {
-				Event::NetworkPruned { netuid, owner, released }
+				Event::NetworkPruned {
+					netuid,
+					owner,
+					released,
+				}
 			} else {
-				Event::NetworkDissolved { netuid, owner, released }
+				Event::NetworkDissolved {
+					netuid,
+					owner,
+					released,
+				}
 			});
 			Ok(())
 		}
 
 		/// Runtime-API view of a subnet.
-		pub fn subnet_info(
-			netuid: NetUid,
-		) -> Option<SubnetInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+		pub fn subnet_info(netuid: NetUid) -> Option<SubnetInfoOf<T>> {
 			let record = Networks::<T>::get(netuid)?;
 			let hyperparams = Hyperparams::<T>::get(netuid)?;
 			Some(SubnetInfo {
@@ -1070,16 +1169,14 @@ pub mod pallet {
 		}
 
 		/// Runtime-API view of all subnets, by netuid.
-		pub fn subnets_info() -> Vec<SubnetInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+		pub fn subnets_info() -> Vec<SubnetInfoOf<T>> {
 			let mut netuids: Vec<NetUid> = Networks::<T>::iter_keys().collect();
 			netuids.sort_unstable();
 			netuids.into_iter().filter_map(Self::subnet_info).collect()
 		}
 
 		/// Runtime-API view of a subnet's metagraph, by UID.
-		pub fn metagraph(
-			netuid: NetUid,
-		) -> Option<Vec<NeuronInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>>> {
+		pub fn metagraph(netuid: NetUid) -> Option<Vec<NeuronInfoOf<T>>> {
 			if !Networks::<T>::contains_key(netuid) {
 				return None;
 			}
@@ -1119,22 +1216,35 @@ pub mod pallet {
 		#[cfg(any(test, feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
 			let subnets: Vec<(NetUid, SubnetRecordOf<T>)> = Networks::<T>::iter().collect();
 			ensure!(
 				subnets.len() == usize::from(SubnetCount::<T>::get()),
 				"SubnetCount does not match the subnets"
 			);
-			ensure!(SubnetCount::<T>::get() <= SubnetLimit::<T>::get(), "more subnets than limit");
-			ensure!(SubnetLimit::<T>::get() <= T::MaxSubnets::get(), "limit above MaxSubnets");
+			ensure!(
+				SubnetCount::<T>::get() <= SubnetLimit::<T>::get(),
+				"more subnets than limit"
+			);
+			ensure!(
+				SubnetLimit::<T>::get() <= T::MaxSubnets::get(),
+				"limit above MaxSubnets"
+			);
 			let mut locks: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			for (netuid, s) in &subnets {
 				let netuid = *netuid;
-				ensure!(netuid < NextNetUid::<T>::get(), "netuid not below NextNetUid");
+				ensure!(
+					netuid < NextNetUid::<T>::get(),
+					"netuid not below NextNetUid"
+				);
 				let e = locks.entry(s.owner.clone()).or_default();
 				*e = e.saturating_add(s.locked);
 				let hp = Hyperparams::<T>::get(netuid).ok_or("subnet without hyperparams")?;
 				let n = NeuronCount::<T>::get(netuid);
-				ensure!(check_hyperparams(&hp, &Self::limits(), n).is_ok(), "hyperparams invalid");
+				ensure!(
+					check_hyperparams(&hp, &Self::limits(), n).is_ok(),
+					"hyperparams invalid"
+				);
 				let task = TrainingTasks::<T>::get(netuid).ok_or("subnet without task")?;
 				ensure!(check_training_task(&task).is_ok(), "training task invalid");
 				let burn = Burn::<T>::get(netuid).ok_or("subnet without burn state")?;
@@ -1144,7 +1254,10 @@ pub mod pallet {
 					Neurons::<T>::iter_prefix(netuid).count() == usize::from(n),
 					"neuron count mismatch"
 				);
-				ensure!(Uids::<T>::iter_prefix(netuid).count() == usize::from(n), "uids mismatch");
+				ensure!(
+					Uids::<T>::iter_prefix(netuid).count() == usize::from(n),
+					"uids mismatch"
+				);
 				for uid in 0..n {
 					let nrn = Neurons::<T>::get(netuid, uid).ok_or("UIDs not dense")?;
 					ensure!(
@@ -1155,7 +1268,10 @@ pub mod pallet {
 				for (uid, row) in Weights::<T>::iter_prefix(netuid) {
 					ensure!(uid < n, "weights of a missing uid");
 					ensure!(row.iter().all(|(u, _)| *u < n), "weight to a missing uid");
-					ensure!(row.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)), "row unsorted");
+					ensure!(
+						row.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)),
+						"row unsorted"
+					);
 				}
 				for (uid, _) in Endpoints::<T>::iter_prefix(netuid) {
 					ensure!(uid < n, "endpoint of a missing uid");
@@ -1175,10 +1291,16 @@ pub mod pallet {
 				.chain(Burn::<T>::iter_keys())
 				.chain(NeuronCount::<T>::iter_keys())
 			{
-				ensure!(Networks::<T>::contains_key(netuid), "data of a missing subnet");
+				ensure!(
+					Networks::<T>::contains_key(netuid),
+					"data of a missing subnet"
+				);
 			}
 			for (netuid, _, _) in Neurons::<T>::iter() {
-				ensure!(Networks::<T>::contains_key(netuid), "neuron of a missing subnet");
+				ensure!(
+					Networks::<T>::contains_key(netuid),
+					"neuron of a missing subnet"
+				);
 			}
 			Ok(())
 		}

@@ -106,12 +106,12 @@ pub enum Flow {
 }
 
 thread_local! {
-	pub static OWNERS: RefCell<BTreeMap<AccountId, AccountId>> = RefCell::new(BTreeMap::new());
-	pub static PERMITS: RefCell<BTreeSet<(NetUid, AccountId)>> = RefCell::new(BTreeSet::new());
-	pub static FLOWS: RefCell<Vec<Flow>> = RefCell::new(Vec::new());
-	pub static EPOCHS: RefCell<Vec<(u64, NetUid)>> = RefCell::new(Vec::new());
-	pub static REMOVED: RefCell<Vec<NetUid>> = RefCell::new(Vec::new());
-	pub static SCORES: RefCell<BTreeMap<NetUid, i128>> = RefCell::new(BTreeMap::new());
+	pub static OWNERS: RefCell<BTreeMap<AccountId, AccountId>> = const { RefCell::new(BTreeMap::new()) };
+	pub static PERMITS: RefCell<BTreeSet<(NetUid, AccountId)>> = const { RefCell::new(BTreeSet::new()) };
+	pub static FLOWS: RefCell<Vec<Flow>> = const { RefCell::new(Vec::new()) };
+	pub static EPOCHS: RefCell<Vec<(u64, NetUid)>> = const { RefCell::new(Vec::new()) };
+	pub static REMOVED: RefCell<Vec<NetUid>> = const { RefCell::new(Vec::new()) };
+	pub static SCORES: RefCell<BTreeMap<NetUid, i128>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Mock stake side: first coldkey to register a hotkey owns it; permits set by tests.
@@ -211,7 +211,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	EPOCHS.with(|e| e.borrow_mut().clear());
 	REMOVED.with(|e| e.borrow_mut().clear());
 	SCORES.with(|e| e.borrow_mut().clear());
-	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut t = frame_system::GenesisConfig::<Test>::default()
+		.build_storage()
+		.unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: (1..=20).map(|a| (a, INITIAL)).collect(),
 		..Default::default()

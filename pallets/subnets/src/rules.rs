@@ -44,7 +44,10 @@ pub fn is_epoch_block(netuid: NetUid, now: BlockNumber, tempo: u32) -> bool {
 /// The first epoch block of `netuid` strictly after `after`.
 pub fn next_epoch_block(netuid: NetUid, after: BlockNumber, tempo: u32) -> BlockNumber {
 	let tempo = u64::from(tempo.max(1));
-	let r = after.saturating_add(u64::from(netuid)).checked_rem(tempo).unwrap_or(0);
+	let r = after
+		.saturating_add(u64::from(netuid))
+		.checked_rem(tempo)
+		.unwrap_or(0);
 	after.saturating_add(tempo.saturating_sub(r))
 }
 
@@ -96,12 +99,22 @@ mod tests {
 	use super::*;
 
 	fn c(netuid: NetUid, score: i128, registered_at: BlockNumber) -> SubnetCandidate {
-		SubnetCandidate { netuid, score, registered_at }
+		SubnetCandidate {
+			netuid,
+			score,
+			registered_at,
+		}
 	}
 
 	#[test]
 	fn subnet_pruning_rule() {
-		let subnets = [c(0, 50, 0), c(1, -5, 900), c(2, 10, 100), c(3, 10, 50), c(4, 10, 50)];
+		let subnets = [
+			c(0, 50, 0),
+			c(1, -5, 900),
+			c(2, 10, 100),
+			c(3, 10, 50),
+			c(4, 10, 50),
+		];
 		// Subnet 1 is immune at 1_000 (immunity 200): lowest score 10 → oldest 50 → netuid 3.
 		assert_eq!(subnet_to_prune(&subnets, 1_000, 200), Some(3));
 		// At 1_100 subnet 1 is out of immunity and has the lowest score.
@@ -125,12 +138,30 @@ mod tests {
 
 	#[test]
 	fn weight_rows() {
-		assert_eq!(check_weights(&[2, 0], &[1, 5], 3, 3), Ok(vec![(0, 5), (2, 1)]));
-		assert_eq!(check_weights(&[0], &[1, 2], 3, 3), Err(WeightsError::LengthMismatch));
-		assert_eq!(check_weights(&[0, 1], &[1, 2], 3, 1), Err(WeightsError::TooMany));
-		assert_eq!(check_weights(&[3], &[1], 3, 3), Err(WeightsError::UnknownUid));
-		assert_eq!(check_weights(&[1, 1], &[1, 2], 3, 3), Err(WeightsError::Duplicate));
-		assert_eq!(check_weights(&[1, 2], &[0, 0], 3, 3), Err(WeightsError::AllZero));
+		assert_eq!(
+			check_weights(&[2, 0], &[1, 5], 3, 3),
+			Ok(vec![(0, 5), (2, 1)])
+		);
+		assert_eq!(
+			check_weights(&[0], &[1, 2], 3, 3),
+			Err(WeightsError::LengthMismatch)
+		);
+		assert_eq!(
+			check_weights(&[0, 1], &[1, 2], 3, 1),
+			Err(WeightsError::TooMany)
+		);
+		assert_eq!(
+			check_weights(&[3], &[1], 3, 3),
+			Err(WeightsError::UnknownUid)
+		);
+		assert_eq!(
+			check_weights(&[1, 1], &[1, 2], 3, 3),
+			Err(WeightsError::Duplicate)
+		);
+		assert_eq!(
+			check_weights(&[1, 2], &[0, 0], 3, 3),
+			Err(WeightsError::AllZero)
+		);
 		assert_eq!(check_weights(&[], &[], 3, 3), Err(WeightsError::AllZero));
 	}
 }

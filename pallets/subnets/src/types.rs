@@ -44,7 +44,16 @@ pub struct WeightCommit<BlockNumber> {
 /// One hyperparameter change (see [`SubnetHyperparams`] for their meaning). Several changes can
 /// be applied at once; the bounds are checked on the result.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Debug,
 )]
 pub enum HyperParam<Balance> {
 	/// Blocks per epoch.
@@ -213,13 +222,12 @@ pub fn check_hyperparams<Balance: PartialOrd + Default>(
 	if h.immunity_period > MAX_IMMUNITY_PERIOD {
 		return Err(BoundsError::ImmunityPeriod);
 	}
-	if h.min_burn <= Balance::default() || h.min_burn > h.max_burn || h.max_burn > limits.max_burn
-	{
+	if h.min_burn <= Balance::default() || h.min_burn > h.max_burn || h.max_burn > limits.max_burn {
 		return Err(BoundsError::BurnBounds);
 	}
-	if h.max_validators == 0 ||
-		h.max_validators > h.max_uids ||
-		u32::from(h.max_validators) > limits.max_validators
+	if h.max_validators == 0
+		|| h.max_validators > h.max_uids
+		|| u32::from(h.max_validators) > limits.max_validators
 	{
 		return Err(BoundsError::MaxValidators);
 	}
@@ -245,20 +253,20 @@ pub fn check_hyperparams<Balance: PartialOrd + Default>(
 pub fn check_training_task(t: &TrainingTask) -> Result<(), BoundsError> {
 	use bounds::*;
 	let m = &t.model;
-	let model_ok = (1..=MAX_LAYERS).contains(&m.layers) &&
-		(1..=MAX_WIDTH).contains(&m.width) &&
-		(1..=MAX_HEADS).contains(&m.heads) &&
-		m.width.checked_rem(u32::from(m.heads)) == Some(0) &&
-		(1..=MAX_CONTEXT).contains(&m.context) &&
-		(2..=MAX_VOCAB).contains(&m.vocab);
+	let model_ok = (1..=MAX_LAYERS).contains(&m.layers)
+		&& (1..=MAX_WIDTH).contains(&m.width)
+		&& (1..=MAX_HEADS).contains(&m.heads)
+		&& m.width.checked_rem(u32::from(m.heads)) == Some(0)
+		&& (1..=MAX_CONTEXT).contains(&m.context)
+		&& (2..=MAX_VOCAB).contains(&m.vocab);
 	if !model_ok {
 		return Err(BoundsError::ModelConfig);
 	}
 	if t.corpus == [0u8; 32] {
 		return Err(BoundsError::Corpus);
 	}
-	if !(1..=MAX_INNER_STEPS).contains(&t.inner_steps) ||
-		!(1..=MAX_BATCH_SIZE).contains(&t.batch_size)
+	if !(1..=MAX_INNER_STEPS).contains(&t.inner_steps)
+		|| !(1..=MAX_BATCH_SIZE).contains(&t.batch_size)
 	{
 		return Err(BoundsError::Steps);
 	}
@@ -269,9 +277,9 @@ pub fn check_training_task(t: &TrainingTask) -> Result<(), BoundsError> {
 		return Err(BoundsError::SegmentLength);
 	}
 	let segments = t.inner_steps.checked_div(t.segment_length).unwrap_or(0);
-	if t.audit_segments == 0 ||
-		t.audit_segments > MAX_AUDIT_SEGMENTS ||
-		u32::from(t.audit_segments) > segments
+	if t.audit_segments == 0
+		|| t.audit_segments > MAX_AUDIT_SEGMENTS
+		|| u32::from(t.audit_segments) > segments
 	{
 		return Err(BoundsError::AuditSegments);
 	}

@@ -33,13 +33,36 @@ fn owner_sets_hyperparameters() {
 		));
 		let hp = Hyperparams::<Test>::get(netuid).unwrap();
 		assert_eq!(
-			(hp.tempo, hp.max_uids, hp.immunity_period, hp.min_burn, hp.max_burn),
+			(
+				hp.tempo,
+				hp.max_uids,
+				hp.immunity_period,
+				hp.min_burn,
+				hp.max_burn
+			),
 			(20, 8, 0, 5, 50)
 		);
 		assert_eq!((hp.max_validators, hp.activity_cutoff), (3, 20));
-		assert_eq!((hp.kappa, hp.bonds_moving_average), (Perbill::from_percent(60), Perbill::from_percent(20)));
-		assert_eq!((hp.commit_reveal, hp.reveal_window, hp.escrow_window, hp.weights_version), (true, 7, 40, 3));
-		assert_eq!(last_event(), RuntimeEvent::Subnets(Event::HyperparamsSet { netuid, hyperparams: hp }));
+		assert_eq!(
+			(hp.kappa, hp.bonds_moving_average),
+			(Perbill::from_percent(60), Perbill::from_percent(20))
+		);
+		assert_eq!(
+			(
+				hp.commit_reveal,
+				hp.reveal_window,
+				hp.escrow_window,
+				hp.weights_version
+			),
+			(true, 7, 40, 3)
+		);
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Subnets(Event::HyperparamsSet {
+				netuid,
+				hyperparams: hp
+			})
+		);
 		// The burn price follows the new bounds.
 		assert_eq!(Subnets::registration_price(netuid), Some(50));
 	});
@@ -50,7 +73,11 @@ fn hyperparameter_errors() {
 	build_and_execute(|| {
 		let netuid = new_subnet(1);
 		assert_noop!(
-			Subnets::set_hyperparameters(origin(2), netuid, BoundedVec::truncate_from(vec![H::Tempo(20)])),
+			Subnets::set_hyperparameters(
+				origin(2),
+				netuid,
+				BoundedVec::truncate_from(vec![H::Tempo(20)])
+			),
 			Error::<Test>::NotSubnetOwner
 		);
 		assert_noop!(set(9, vec![H::Tempo(20)]), Error::<Test>::SubnetNotFound);
@@ -60,18 +87,30 @@ fn hyperparameter_errors() {
 			(vec![H::Tempo(50_401)], Error::InvalidTempo),
 			(vec![H::MaxUids(0)], Error::InvalidMaxUids),
 			(vec![H::MaxUids(17)], Error::InvalidMaxUids),
-			(vec![H::ImmunityPeriod(100_801)], Error::InvalidImmunityPeriod),
+			(
+				vec![H::ImmunityPeriod(100_801)],
+				Error::InvalidImmunityPeriod,
+			),
 			(vec![H::MinBurn(0)], Error::InvalidBurnBounds),
 			(vec![H::MinBurn(MAX_BURN + 1)], Error::InvalidBurnBounds),
 			(vec![H::MaxBurn(10_000_001)], Error::InvalidBurnBounds),
 			(vec![H::MaxValidators(0)], Error::InvalidMaxValidators),
 			(vec![H::MaxValidators(5)], Error::InvalidMaxValidators),
-			(vec![H::MaxUids(16), H::MaxValidators(9)], Error::InvalidMaxValidators),
+			(
+				vec![H::MaxUids(16), H::MaxValidators(9)],
+				Error::InvalidMaxValidators,
+			),
 			(vec![H::ActivityCutoff(9)], Error::InvalidActivityCutoff),
-			(vec![H::ActivityCutoff(100_801)], Error::InvalidActivityCutoff),
+			(
+				vec![H::ActivityCutoff(100_801)],
+				Error::InvalidActivityCutoff,
+			),
 			(vec![H::Tempo(200)], Error::InvalidActivityCutoff),
 			(vec![H::Kappa(Perbill::zero())], Error::InvalidKappa),
-			(vec![H::BondsMovingAverage(Perbill::zero())], Error::InvalidBondsMovingAverage),
+			(
+				vec![H::BondsMovingAverage(Perbill::zero())],
+				Error::InvalidBondsMovingAverage,
+			),
 			(vec![H::RevealWindow(0)], Error::InvalidRevealWindow),
 			(vec![H::RevealWindow(50_401)], Error::InvalidRevealWindow),
 			(vec![H::EscrowWindow(0)], Error::InvalidEscrowWindow),
@@ -102,11 +141,20 @@ fn max_uids_cannot_drop_below_neurons() {
 
 fn task() -> TrainingTask {
 	TrainingTask {
-		model: ModelConfig { layers: 12, width: 768, heads: 12, context: 1024, vocab: 50_257 },
+		model: ModelConfig {
+			layers: 12,
+			width: 768,
+			heads: 12,
+			context: 1024,
+			vocab: 50_257,
+		},
 		corpus: [7u8; 32],
 		inner_steps: 500,
 		batch_size: 32,
-		compression: Compression { topk_density: Perbill::from_percent(3), bits: 4 },
+		compression: Compression {
+			topk_density: Perbill::from_percent(3),
+			bits: 4,
+		},
 		audit_segments: 4,
 		segment_length: 50,
 		tolerance: Perbill::from_percent(1),
@@ -119,9 +167,21 @@ fn owner_sets_training_task() {
 		let netuid = new_subnet(1);
 		assert_ok!(Subnets::set_training_task(origin(1), netuid, task()));
 		assert_eq!(TrainingTasks::<Test>::get(netuid), Some(task()));
-		assert_eq!(last_event(), RuntimeEvent::Subnets(Event::TrainingTaskSet { netuid, task: task() }));
-		assert_noop!(Subnets::set_training_task(origin(2), netuid, task()), Error::<Test>::NotSubnetOwner);
-		assert_noop!(Subnets::set_training_task(origin(1), 5, task()), Error::<Test>::SubnetNotFound);
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Subnets(Event::TrainingTaskSet {
+				netuid,
+				task: task()
+			})
+		);
+		assert_noop!(
+			Subnets::set_training_task(origin(2), netuid, task()),
+			Error::<Test>::NotSubnetOwner
+		);
+		assert_noop!(
+			Subnets::set_training_task(origin(1), 5, task()),
+			Error::<Test>::SubnetNotFound
+		);
 	});
 }
 
@@ -132,35 +192,145 @@ fn training_task_errors() {
 		let t = task();
 		let m = t.model;
 		let cases: Vec<(TrainingTask, Error<Test>)> = vec![
-			(TrainingTask { model: ModelConfig { layers: 0, ..m }, ..t }, Error::InvalidModelConfig),
-			(TrainingTask { model: ModelConfig { layers: 257, ..m }, ..t }, Error::InvalidModelConfig),
-			(TrainingTask { model: ModelConfig { width: 770, ..m }, ..t }, Error::InvalidModelConfig),
-			(TrainingTask { model: ModelConfig { heads: 0, ..m }, ..t }, Error::InvalidModelConfig),
-			(TrainingTask { model: ModelConfig { context: 0, ..m }, ..t }, Error::InvalidModelConfig),
-			(TrainingTask { model: ModelConfig { vocab: 1, ..m }, ..t }, Error::InvalidModelConfig),
-			(TrainingTask { model: ModelConfig { vocab: 1_048_577, ..m }, ..t }, Error::InvalidModelConfig),
-			(TrainingTask { corpus: [0u8; 32], ..t }, Error::InvalidCorpus),
-			(TrainingTask { inner_steps: 0, ..t }, Error::InvalidSteps),
+			(
+				TrainingTask {
+					model: ModelConfig { layers: 0, ..m },
+					..t
+				},
+				Error::InvalidModelConfig,
+			),
+			(
+				TrainingTask {
+					model: ModelConfig { layers: 257, ..m },
+					..t
+				},
+				Error::InvalidModelConfig,
+			),
+			(
+				TrainingTask {
+					model: ModelConfig { width: 770, ..m },
+					..t
+				},
+				Error::InvalidModelConfig,
+			),
+			(
+				TrainingTask {
+					model: ModelConfig { heads: 0, ..m },
+					..t
+				},
+				Error::InvalidModelConfig,
+			),
+			(
+				TrainingTask {
+					model: ModelConfig { context: 0, ..m },
+					..t
+				},
+				Error::InvalidModelConfig,
+			),
+			(
+				TrainingTask {
+					model: ModelConfig { vocab: 1, ..m },
+					..t
+				},
+				Error::InvalidModelConfig,
+			),
+			(
+				TrainingTask {
+					model: ModelConfig {
+						vocab: 1_048_577,
+						..m
+					},
+					..t
+				},
+				Error::InvalidModelConfig,
+			),
+			(
+				TrainingTask {
+					corpus: [0u8; 32],
+					..t
+				},
+				Error::InvalidCorpus,
+			),
+			(
+				TrainingTask {
+					inner_steps: 0,
+					..t
+				},
+				Error::InvalidSteps,
+			),
 			(TrainingTask { batch_size: 0, ..t }, Error::InvalidSteps),
-			(TrainingTask { batch_size: 65_537, ..t }, Error::InvalidSteps),
 			(
-				TrainingTask { compression: Compression { topk_density: Perbill::zero(), bits: 4 }, ..t },
+				TrainingTask {
+					batch_size: 65_537,
+					..t
+				},
+				Error::InvalidSteps,
+			),
+			(
+				TrainingTask {
+					compression: Compression {
+						topk_density: Perbill::zero(),
+						bits: 4,
+					},
+					..t
+				},
 				Error::InvalidCompression,
 			),
 			(
-				TrainingTask { compression: Compression { topk_density: Perbill::one(), bits: 0 }, ..t },
+				TrainingTask {
+					compression: Compression {
+						topk_density: Perbill::one(),
+						bits: 0,
+					},
+					..t
+				},
 				Error::InvalidCompression,
 			),
 			(
-				TrainingTask { compression: Compression { topk_density: Perbill::one(), bits: 33 }, ..t },
+				TrainingTask {
+					compression: Compression {
+						topk_density: Perbill::one(),
+						bits: 33,
+					},
+					..t
+				},
 				Error::InvalidCompression,
 			),
-			(TrainingTask { segment_length: 0, ..t }, Error::InvalidSegmentLength),
-			(TrainingTask { segment_length: 30, ..t }, Error::InvalidSegmentLength),
-			(TrainingTask { audit_segments: 0, ..t }, Error::InvalidAuditSegments),
-			(TrainingTask { audit_segments: 11, ..t }, Error::InvalidAuditSegments),
 			(
-				TrainingTask { inner_steps: 1000, segment_length: 1, audit_segments: 65, ..t },
+				TrainingTask {
+					segment_length: 0,
+					..t
+				},
+				Error::InvalidSegmentLength,
+			),
+			(
+				TrainingTask {
+					segment_length: 30,
+					..t
+				},
+				Error::InvalidSegmentLength,
+			),
+			(
+				TrainingTask {
+					audit_segments: 0,
+					..t
+				},
+				Error::InvalidAuditSegments,
+			),
+			(
+				TrainingTask {
+					audit_segments: 11,
+					..t
+				},
+				Error::InvalidAuditSegments,
+			),
+			(
+				TrainingTask {
+					inner_steps: 1000,
+					segment_length: 1,
+					audit_segments: 65,
+					..t
+				},
 				Error::InvalidAuditSegments,
 			),
 		];

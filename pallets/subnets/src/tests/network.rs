@@ -18,15 +18,26 @@ fn register_network_holds_the_lock() {
 		let netuid = new_subnet(1);
 		assert_eq!(netuid, 0);
 		assert_eq!(held(1), MIN_LOCK);
-		assert_eq!(Balances::total_balance(&1), INITIAL, "held, not transferred");
+		assert_eq!(
+			Balances::total_balance(&1),
+			INITIAL,
+			"held, not transferred"
+		);
 		assert_eq!(Balances::balance(&1), INITIAL - MIN_LOCK);
 		assert_eq!(
 			last_event(),
-			RuntimeEvent::Subnets(Event::NetworkRegistered { netuid, owner: 1, locked: MIN_LOCK })
+			RuntimeEvent::Subnets(Event::NetworkRegistered {
+				netuid,
+				owner: 1,
+				locked: MIN_LOCK
+			})
 		);
 		let s = Networks::<Test>::get(netuid).unwrap();
 		assert_eq!((s.owner, s.locked, s.registered_at), (1, MIN_LOCK, 1));
-		assert_eq!(Hyperparams::<Test>::get(netuid), Some(DefaultHyperparams::get()));
+		assert_eq!(
+			Hyperparams::<Test>::get(netuid),
+			Some(DefaultHyperparams::get())
+		);
 		assert_eq!(TrainingTasks::<Test>::get(netuid), Some(DefaultTask::get()));
 		assert_eq!(Subnets::registration_price(netuid), Some(MIN_BURN));
 		assert_eq!(SubnetCount::<Test>::get(), 1);
@@ -53,10 +64,16 @@ fn lock_cost_doubles_then_decays() {
 #[test]
 fn register_network_fails_without_funds() {
 	build_and_execute(|| {
-		assert_noop!(Subnets::register_network(origin(99)), Error::<Test>::InsufficientBalance);
+		assert_noop!(
+			Subnets::register_network(origin(99)),
+			Error::<Test>::InsufficientBalance
+		);
 		fund(99, MIN_LOCK);
 		// Holding everything would kill the account (existential deposit).
-		assert_noop!(Subnets::register_network(origin(99)), Error::<Test>::InsufficientBalance);
+		assert_noop!(
+			Subnets::register_network(origin(99)),
+			Error::<Test>::InsufficientBalance
+		);
 		fund(99, 1);
 		assert_ok!(Subnets::register_network(origin(99)));
 	});
@@ -67,7 +84,11 @@ fn dissolve_returns_the_lock_and_clears_everything() {
 	build_and_execute(|| {
 		let netuid = new_subnet(1);
 		register(netuid, 2, 12);
-		assert_ok!(Subnets::serve_endpoint(origin(12), netuid, b"https://x".to_vec()));
+		assert_ok!(Subnets::serve_endpoint(
+			origin(12),
+			netuid,
+			b"https://x".to_vec()
+		));
 		assert_noop!(
 			Subnets::dissolve_network(origin(2), netuid),
 			Error::<Test>::NotSubnetOwner
@@ -108,7 +129,10 @@ fn admin_may_dissolve_any_subnet() {
 			Error::<Test>::SubnetNotFound
 		);
 		let netuid = new_subnet(1);
-		assert_noop!(Subnets::dissolve_network(RuntimeOrigin::none(), netuid), DispatchError::BadOrigin);
+		assert_noop!(
+			Subnets::dissolve_network(RuntimeOrigin::none(), netuid),
+			DispatchError::BadOrigin
+		);
 	});
 }
 
@@ -122,7 +146,10 @@ fn full_limit_prunes_lowest_score_then_oldest() {
 		run_to_block(3);
 		let c = new_subnet(3);
 		// All immune for NETWORK_IMMUNITY blocks.
-		assert_noop!(Subnets::register_network(origin(4)), Error::<Test>::SubnetLimitReached);
+		assert_noop!(
+			Subnets::register_network(origin(4)),
+			Error::<Test>::SubnetLimitReached
+		);
 		run_to_block(3 + NETWORK_IMMUNITY);
 		set_score(a, 10);
 		set_score(b, 5);
@@ -131,8 +158,8 @@ fn full_limit_prunes_lowest_score_then_oldest() {
 		let d = new_subnet(4);
 		assert!(!Networks::<Test>::contains_key(b));
 		assert_eq!(held(2), 0, "pruned owner got the lock back");
-		assert!(System::events().iter().any(|e| e.event ==
-			RuntimeEvent::Subnets(Event::NetworkPruned {
+		assert!(System::events().iter().any(|e| e.event
+			== RuntimeEvent::Subnets(Event::NetworkPruned {
 				netuid: b,
 				owner: 2,
 				released: 2 * MIN_LOCK - MIN_LOCK / LOCK_INTERVAL
@@ -148,7 +175,10 @@ fn full_limit_prunes_lowest_score_then_oldest() {
 fn subnet_limit_admin() {
 	build_and_execute(|| {
 		assert_eq!(SubnetLimit::<Test>::get(), 3);
-		assert_noop!(Subnets::set_subnet_limit(origin(1), 5), DispatchError::BadOrigin);
+		assert_noop!(
+			Subnets::set_subnet_limit(origin(1), 5),
+			DispatchError::BadOrigin
+		);
 		assert_noop!(
 			Subnets::set_subnet_limit(RuntimeOrigin::root(), 0),
 			Error::<Test>::LimitOutOfBounds
@@ -164,7 +194,10 @@ fn subnet_limit_admin() {
 			Error::<Test>::LimitBelowSubnetCount
 		);
 		assert_ok!(Subnets::set_subnet_limit(RuntimeOrigin::root(), 8));
-		assert_eq!(last_event(), RuntimeEvent::Subnets(Event::SubnetLimitSet { limit: 8 }));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Subnets(Event::SubnetLimitSet { limit: 8 })
+		);
 	});
 }
 
@@ -172,7 +205,10 @@ fn subnet_limit_admin() {
 fn netuids_exhausted() {
 	build_and_execute(|| {
 		NextNetUid::<Test>::put(u16::MAX);
-		assert_noop!(Subnets::register_network(origin(1)), Error::<Test>::NetUidsExhausted);
+		assert_noop!(
+			Subnets::register_network(origin(1)),
+			Error::<Test>::NetUidsExhausted
+		);
 	});
 }
 

@@ -41,14 +41,23 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn cases() -> u32 {
-	std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(1_000)
+	std::env::var("PROPTEST_CASES")
+		.ok()
+		.and_then(|c| c.parse().ok())
+		.unwrap_or(1_000)
 }
 
 fn apply(op: &Op) {
 	let _ = match op.clone() {
-		Op::RegisterNetwork(a) => Subnets::register_network(origin(a)).map(|_| ()).map_err(|e| e.error),
-		Op::Dissolve(a, n) => Subnets::dissolve_network(origin(a), n).map(|_| ()).map_err(|e| e.error),
-		Op::Register(a, n, h) => Subnets::burned_register(origin(a), n, h).map(|_| ()).map_err(|e| e.error),
+		Op::RegisterNetwork(a) => Subnets::register_network(origin(a))
+			.map(|_| ())
+			.map_err(|e| e.error),
+		Op::Dissolve(a, n) => Subnets::dissolve_network(origin(a), n)
+			.map(|_| ())
+			.map_err(|e| e.error),
+		Op::Register(a, n, h) => Subnets::burned_register(origin(a), n, h)
+			.map(|_| ())
+			.map_err(|e| e.error),
 		Op::Serve(h, n) => Subnets::serve_endpoint(origin(h), n, b"https://e".to_vec()),
 		Op::SetWeights(h, n, w) => {
 			let (uids, values): (Vec<u16>, Vec<u16>) = w.into_iter().unzip();

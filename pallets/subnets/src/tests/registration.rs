@@ -11,7 +11,11 @@ fn burned_register_burns_and_assigns_dense_uids() {
 		let issuance = Balances::total_issuance();
 		assert_eq!(register(netuid, 2, 12), 0);
 		assert_eq!(Balances::total_balance(&2), INITIAL - MIN_BURN);
-		assert_eq!(Balances::total_issuance(), issuance - MIN_BURN, "burned, not transferred");
+		assert_eq!(
+			Balances::total_issuance(),
+			issuance - MIN_BURN,
+			"burned, not transferred"
+		);
 		assert_eq!(flows(), vec![Flow::Burn(netuid, MIN_BURN)]);
 		assert_eq!(
 			last_event(),
@@ -43,21 +47,34 @@ fn burn_price_decays_with_half_life_of_one_tempo() {
 			netuid,
 			frame_support::BoundedVec::truncate_from(vec![crate::types::HyperParam::MinBurn(10)])
 		));
-		Burn::<Test>::insert(netuid, arena_rules::registration::BurnState { price: 1000, updated_at: 1 });
+		Burn::<Test>::insert(
+			netuid,
+			arena_rules::registration::BurnState {
+				price: 1000,
+				updated_at: 1,
+			},
+		);
 		assert_eq!(Subnets::registration_price(netuid), Some(1000));
 		run_to_block(1 + TEMPO as u64);
 		assert_eq!(Subnets::registration_price(netuid), Some(500));
 		run_to_block(1 + 2 * TEMPO as u64);
 		assert_eq!(Subnets::registration_price(netuid), Some(250));
 		run_to_block(1000);
-		assert_eq!(Subnets::registration_price(netuid), Some(10), "bounded by min");
+		assert_eq!(
+			Subnets::registration_price(netuid),
+			Some(10),
+			"bounded by min"
+		);
 	});
 }
 
 #[test]
 fn burned_register_errors() {
 	build_and_execute(|| {
-		assert_noop!(Subnets::burned_register(origin(2), 0, 12), Error::<Test>::SubnetNotFound);
+		assert_noop!(
+			Subnets::burned_register(origin(2), 0, 12),
+			Error::<Test>::SubnetNotFound
+		);
 		let netuid = new_subnet(1);
 		register(netuid, 2, 12);
 		assert_noop!(
@@ -92,19 +109,30 @@ fn full_subnet_replaces_lowest_emission_outside_immunity() {
 			Error::<Test>::NoNeuronToReplace
 		);
 		run_to_block(5 + IMMUNITY as u64);
-		assert_ok!(Subnets::serve_endpoint(origin(12), netuid, b"https://a".to_vec()));
+		assert_ok!(Subnets::serve_endpoint(
+			origin(12),
+			netuid,
+			b"https://a".to_vec()
+		));
 		for (uid, e) in [(0u16, 30u64), (1, 10), (2, 10), (3, 20)] {
 			assert_ok!(<Subnets as SubnetsInterface<_, _, _>>::set_neuron_metrics(
 				netuid,
 				uid,
-				arena_pallet_primitives::NeuronMetrics { emission: e, ..Default::default() }
+				arena_pallet_primitives::NeuronMetrics {
+					emission: e,
+					..Default::default()
+				}
 			));
 		}
 		// uid 1 (emission 10, registered at 3) is older than uid 2 (10, at 4).
 		assert_eq!(register(netuid, 5, 15), 1);
 		assert!(matches!(
 			last_event(),
-			RuntimeEvent::Subnets(Event::NeuronRegistered { uid: 1, replaced: Some(12), .. })
+			RuntimeEvent::Subnets(Event::NeuronRegistered {
+				uid: 1,
+				replaced: Some(12),
+				..
+			})
 		));
 		assert_eq!(Uids::<Test>::get(netuid, 12), None);
 		assert_eq!(Endpoints::<Test>::get(netuid, 1), None, "endpoint cleared");
@@ -119,9 +147,19 @@ fn serve_endpoint_works_and_checks() {
 	build_and_execute(|| {
 		let netuid = new_subnet(1);
 		register(netuid, 2, 12);
-		assert_ok!(Subnets::serve_endpoint(origin(12), netuid, b"ipfs://bafy".to_vec()));
-		assert_eq!(Endpoints::<Test>::get(netuid, 0).unwrap().into_inner(), b"ipfs://bafy".to_vec());
-		assert!(matches!(last_event(), RuntimeEvent::Subnets(Event::EndpointServed { uid: 0, .. })));
+		assert_ok!(Subnets::serve_endpoint(
+			origin(12),
+			netuid,
+			b"ipfs://bafy".to_vec()
+		));
+		assert_eq!(
+			Endpoints::<Test>::get(netuid, 0).unwrap().into_inner(),
+			b"ipfs://bafy".to_vec()
+		);
+		assert!(matches!(
+			last_event(),
+			RuntimeEvent::Subnets(Event::EndpointServed { uid: 0, .. })
+		));
 		for ok in [&b"https://h:1/p"[..], b"http://1.2.3.4", b"s3://bucket/key"] {
 			assert_ok!(Subnets::serve_endpoint(origin(12), netuid, ok.to_vec()));
 		}
@@ -159,7 +197,11 @@ fn set_neuron_metrics_needs_a_neuron() {
 	build_and_execute(|| {
 		let netuid = new_subnet(1);
 		assert_noop!(
-			<Subnets as SubnetsInterface<_, _, _>>::set_neuron_metrics(netuid, 0, Default::default()),
+			<Subnets as SubnetsInterface<_, _, _>>::set_neuron_metrics(
+				netuid,
+				0,
+				Default::default()
+			),
 			Error::<Test>::NeuronNotFound
 		);
 	});

@@ -25,17 +25,38 @@ fn enable_cr(netuid: u16) {
 fn set_weights_stores_a_sorted_row() {
 	build_and_execute(|| {
 		let netuid = setup();
-		assert_ok!(Subnets::set_weights(origin(11), netuid, vec![2, 1], vec![5, 0], 0));
-		assert_eq!(Weights::<Test>::get(netuid, 0).unwrap().into_inner(), vec![(1, 0), (2, 5)]);
-		assert_eq!(Neurons::<Test>::get(netuid, 0).unwrap().last_update, Some(1));
-		assert_eq!(last_event(), RuntimeEvent::Subnets(Event::WeightsSet { netuid, uid: 0 }));
+		assert_ok!(Subnets::set_weights(
+			origin(11),
+			netuid,
+			vec![2, 1],
+			vec![5, 0],
+			0
+		));
+		assert_eq!(
+			Weights::<Test>::get(netuid, 0).unwrap().into_inner(),
+			vec![(1, 0), (2, 5)]
+		);
+		assert_eq!(
+			Neurons::<Test>::get(netuid, 0).unwrap().last_update,
+			Some(1)
+		);
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Subnets(Event::WeightsSet { netuid, uid: 0 })
+		);
 		// Rate limit: once per tempo.
 		assert_noop!(
 			Subnets::set_weights(origin(11), netuid, vec![1], vec![1], 0),
 			Error::<Test>::SettingWeightsTooFast
 		);
 		run_to_block(1 + TEMPO as u64);
-		assert_ok!(Subnets::set_weights(origin(11), netuid, vec![0], vec![1], 0));
+		assert_ok!(Subnets::set_weights(
+			origin(11),
+			netuid,
+			vec![0],
+			vec![1],
+			0
+		));
 	});
 }
 
@@ -104,7 +125,14 @@ fn commit_reveal_round_trip() {
 		let salt = [3u8; 32];
 		let hash = Subnets::commit_hash(&11, netuid, &[1, 2], &[10, 20], &salt, 0);
 		assert_ok!(Subnets::commit_weights(origin(11), netuid, hash));
-		assert_eq!(last_event(), RuntimeEvent::Subnets(Event::WeightsCommitted { netuid, uid: 0, hash }));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Subnets(Event::WeightsCommitted {
+				netuid,
+				uid: 0,
+				hash
+			})
+		);
 		assert_noop!(
 			Subnets::commit_weights(origin(11), netuid, hash),
 			Error::<Test>::SettingWeightsTooFast
@@ -119,10 +147,26 @@ fn commit_reveal_round_trip() {
 			Subnets::reveal_weights(origin(11), netuid, vec![1, 2], vec![10, 21], salt, 0),
 			Error::<Test>::InvalidReveal
 		);
-		assert_ok!(Subnets::reveal_weights(origin(11), netuid, vec![1, 2], vec![10, 20], salt, 0));
-		assert_eq!(last_event(), RuntimeEvent::Subnets(Event::WeightsRevealed { netuid, uid: 0 }));
-		assert_eq!(Weights::<Test>::get(netuid, 0).unwrap().into_inner(), vec![(1, 10), (2, 20)]);
-		assert_eq!(Neurons::<Test>::get(netuid, 0).unwrap().last_update, Some(10));
+		assert_ok!(Subnets::reveal_weights(
+			origin(11),
+			netuid,
+			vec![1, 2],
+			vec![10, 20],
+			salt,
+			0
+		));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Subnets(Event::WeightsRevealed { netuid, uid: 0 })
+		);
+		assert_eq!(
+			Weights::<Test>::get(netuid, 0).unwrap().into_inner(),
+			vec![(1, 10), (2, 20)]
+		);
+		assert_eq!(
+			Neurons::<Test>::get(netuid, 0).unwrap().last_update,
+			Some(10)
+		);
 		assert!(WeightCommits::<Test>::get(netuid, 0).is_none());
 		assert_noop!(
 			Subnets::reveal_weights(origin(11), netuid, vec![1, 2], vec![10, 20], salt, 0),
@@ -152,15 +196,27 @@ fn commit_reveal_errors() {
 	build_and_execute(|| {
 		let netuid = setup();
 		let h = sp_core::H256::zero();
-		assert_noop!(Subnets::commit_weights(origin(11), netuid, h), Error::<Test>::CommitRevealDisabled);
+		assert_noop!(
+			Subnets::commit_weights(origin(11), netuid, h),
+			Error::<Test>::CommitRevealDisabled
+		);
 		assert_noop!(
 			Subnets::reveal_weights(origin(11), netuid, vec![1], vec![1], [0; 32], 0),
 			Error::<Test>::CommitRevealDisabled
 		);
 		enable_cr(netuid);
-		assert_noop!(Subnets::commit_weights(origin(11), 9, h), Error::<Test>::SubnetNotFound);
-		assert_noop!(Subnets::commit_weights(origin(14), netuid, h), Error::<Test>::NotRegistered);
-		assert_noop!(Subnets::commit_weights(origin(12), netuid, h), Error::<Test>::NoValidatorPermit);
+		assert_noop!(
+			Subnets::commit_weights(origin(11), 9, h),
+			Error::<Test>::SubnetNotFound
+		);
+		assert_noop!(
+			Subnets::commit_weights(origin(14), netuid, h),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(
+			Subnets::commit_weights(origin(12), netuid, h),
+			Error::<Test>::NoValidatorPermit
+		);
 		assert_noop!(
 			Subnets::reveal_weights(origin(11), 9, vec![1], vec![1], [0; 32], 0),
 			Error::<Test>::SubnetNotFound

@@ -1,0 +1,6 @@
+//! Tests of `pallet-stake`, by topic. Every test ends with both pallets' `do_try_state`.
+
+mod permits;
+mod properties;
+mod stake;
+mod take;

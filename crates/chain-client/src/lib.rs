@@ -163,8 +163,7 @@ impl ArenaClient {
 			)
 			.await
 			.map_err(ClientError::subxt)?;
-		let opaque = Option::<Vec<u8>>::decode(&mut &bytes[..])
-			.map_err(ClientError::subxt)?;
+		let opaque = Option::<Vec<u8>>::decode(&mut &bytes[..]).map_err(ClientError::subxt)?;
 		opaque.ok_or(ClientError::MetadataMismatch)
 	}
 }

@@ -35,6 +35,9 @@ step "rustfmt" cargo fmt --all -- --check
 step "build (all binaries)" cargo build --locked --workspace
 step "clippy" cargo clippy --locked --workspace --all-targets -- -D warnings
 step "unit, property and end-to-end tests" cargo test --locked --workspace
+# Benchmarks (frame_benchmarking v2) run as tests in the mock runtimes, with try-state checks.
+step "pallet benchmark tests" cargo test --locked -p pallet-subnets -p pallet-stake \
+	--features runtime-benchmarks,try-runtime
 
 if [ -z "${ARENA_SKIP_JS:-}" ]; then
 	export ARENA_NODE_BIN="$CARGO_TARGET_DIR/debug/arena-node"

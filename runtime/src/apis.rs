@@ -2,8 +2,9 @@
 
 use crate::opaque::SessionKeys;
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt,
-	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa,
+	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, Stake, Subnets, System,
+	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -184,6 +185,30 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_subnets_runtime_api::SubnetsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn subnet_info(
+			netuid: u16,
+		) -> Option<pallet_subnets_runtime_api::SubnetInfo<AccountId, Balance, BlockNumber>> {
+			Subnets::subnet_info(netuid)
+		}
+
+		fn subnets_info() -> Vec<pallet_subnets_runtime_api::SubnetInfo<AccountId, Balance, BlockNumber>> {
+			Subnets::subnets_info()
+		}
+
+		fn metagraph(
+			netuid: u16,
+		) -> Option<Vec<pallet_subnets_runtime_api::NeuronInfo<AccountId, Balance, BlockNumber>>> {
+			Subnets::metagraph(netuid)
+		}
+	}
+
+	impl pallet_subnets_runtime_api::StakeApi<Block, AccountId, Balance> for Runtime {
+		fn stake_info(coldkey: AccountId) -> Vec<pallet_subnets_runtime_api::StakeInfo<AccountId, Balance>> {
+			Stake::stake_info(&coldkey)
 		}
 	}
 

@@ -2,14 +2,16 @@
 
 use crate::{
 	AccountId, Aura, Balance, Balances, Block, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System,
-	EXISTENTIAL_DEPOSIT, MICRO_ARN, SLOT_DURATION, SS58_PREFIX, VERSION,
+	RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Stake,
+	Subnets, System, ARN, DAYS, EXISTENTIAL_DEPOSIT, MICRO_ARN, SLOT_DURATION, SS58_PREFIX,
+	VERSION,
 };
+use arena_pallet_primitives::{SubnetHyperparams, TrainingTask};
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{ConstBool, ConstU32, ConstU64, ConstU8, VariantCountOf},
+	traits::{ConstBool, ConstU16, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
 		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		ConstantMultiplier, Weight, WeightToFeeCoefficient, WeightToFeeCoefficients,
@@ -19,7 +21,7 @@ use frame_support::{
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{traits::One, FixedU128, Perbill};
 
 /// Share of a block's weight and length that normal (non-operational) transactions may use.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -140,4 +142,64 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Hyperparameters a new subnet starts with (SPEC §3–5 defaults: tempo 360, 64 permits,
+	/// κ = 0.5, bonds α = 0.1, escrow window 2 tempos); burn price between 0.1 and 100 ARN.
+	pub SubnetDefaults: SubnetHyperparams<Balance> =
+		SubnetHyperparams::defaults_with_burn(ARN / 10, 100 * ARN);
+	/// Training task a new subnet starts with, until its owner sets one.
+	pub DefaultTrainingTask: TrainingTask = TrainingTask::default();
+	/// Registration price multiplier after each registration (SPEC §4: 1.26).
+	pub const RegistrationBurnBump: FixedU128 = FixedU128::from_rational(126, 100);
+	/// Delegate take a hotkey starts with (18 %).
+	pub const DefaultTake: Perbill = Perbill::from_percent(18);
+	/// Highest delegate take (50 %).
+	pub const MaxTake: Perbill = Perbill::from_percent(50);
+}
+
+/// Most validator permits a subnet may grant (`max_validators` is bounded by it).
+const MAX_VALIDATORS_LIMIT: u32 = 128;
+
+impl pallet_subnets::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Stake = Stake;
+	// The emission pallet (next issue) takes flows, epoch hooks and emission scores.
+	type OnFlow = ();
+	type Hooks = Stake;
+	type EmissionInfo = ();
+	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
+	type MaxSubnets = ConstU16<128>;
+	type DefaultSubnetLimit = ConstU16<32>;
+	type MinLockCost = ConstU64<{ 100 * ARN }>;
+	type LockReductionInterval = ConstU32<{ 14 * DAYS }>;
+	type NetworkImmunityPeriod = ConstU32<{ 7 * DAYS }>;
+	// Dissolving or pruning a subnet clears a handful of items per UID: keep it bounded.
+	type MaxUidsLimit = ConstU32<256>;
+	type MaxValidatorsLimit = ConstU32<MAX_VALIDATORS_LIMIT>;
+	type MaxBurnLimit = ConstU64<{ 10_000 * ARN }>;
+	type RegistrationBurnBump = RegistrationBurnBump;
+	type MaxEndpointLen = ConstU32<256>;
+	type DefaultHyperparams = SubnetDefaults;
+	type DefaultTrainingTask = DefaultTrainingTask;
+	type WeightInfo = pallet_subnets::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_stake::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Subnets = Subnets;
+	type OnFlow = ();
+	type MinStake = ConstU64<{ ARN / 10 }>;
+	type StakeRateLimit = ConstU32<1>;
+	type FlowMaturity = ConstU32<{ DAYS }>;
+	type MaxPendingStakes = ConstU32<32>;
+	type MaxHotkeysPerColdkey = ConstU32<64>;
+	type DefaultTake = DefaultTake;
+	type MaxTake = MaxTake;
+	type TakeRateLimit = ConstU32<{ DAYS }>;
+	type MaxValidatorsLimit = ConstU32<MAX_VALIDATORS_LIMIT>;
+	type WeightInfo = pallet_stake::weights::SubstrateWeight<Runtime>;
 }

@@ -3,7 +3,8 @@
 //! The on-chain half of Arena: the runtime that keeps the books for decentralised training
 //! (subnets, staking, emissions, escrow and weights arrive as pallets in later releases) on top
 //! of the standard FRAME base: system, timestamp, Aura block production, GRANDPA finality,
-//! balances (the ARN token), transaction payment and sudo.
+//! balances (the ARN token), transaction payment and sudo. Arena's own pallets so far:
+//! `Subnets` (subnets, hyperparameters, training task, neurons, weights) and `Stake`.
 //!
 //! - [`configs`] holds each pallet's configuration.
 //! - [`apis`] implements the runtime APIs the node and clients call.
@@ -203,4 +204,10 @@ mod runtime {
 
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	#[runtime::pallet_index(7)]
+	pub type Subnets = pallet_subnets;
+
+	#[runtime::pallet_index(8)]
+	pub type Stake = pallet_stake;
 }

@@ -1,34 +1,11 @@
 // Arena with the client subnet creators use: @polkadot/api against a real dev node.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { startDevNode } from './node.js';
+import { connect, startDevNode } from './node.js';
 
 const ARN = 1_000_000_000n;
-
-async function connect(node, timeoutMs = 120_000) {
-  const url = node.url;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const provider = new WsProvider(url, false);
-    try {
-      await provider.connect();
-      await new Promise((res, rej) => {
-        const t = setTimeout(() => rej(new Error('connect timeout')), 2000);
-        provider.on('connected', () => { clearTimeout(t); res(); });
-        provider.on('error', () => { clearTimeout(t); rej(new Error('ws error')); });
-      });
-      return await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
-    } catch (e) {
-      await provider.disconnect().catch(() => {});
-      if (node.hasExited()) throw new Error(`arena-node exited: ${e}`);
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
 
 describe('arena dev node via @polkadot/api', () => {
   let node;

@@ -1,5 +1,6 @@
 // Starts a real `arena-node --dev` for the polkadot.js tests and stops it afterwards.
 import { spawn } from 'node:child_process';
+import { ApiPromise, WsProvider } from '@polkadot/api';
 import { createServer } from 'node:net';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,4 +52,27 @@ export async function startDevNode(blockTimeMs = 500) {
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/** Connect @polkadot/api to a node started by startDevNode, retrying while it boots. */
+export async function connect(node, timeoutMs = 120_000) {
+  const url = node.url;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const provider = new WsProvider(url, false);
+    try {
+      await provider.connect();
+      await new Promise((res, rej) => {
+        const t = setTimeout(() => rej(new Error('connect timeout')), 2000);
+        provider.on('connected', () => { clearTimeout(t); res(); });
+        provider.on('error', () => { clearTimeout(t); rej(new Error('ws error')); });
+      });
+      return await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
+    } catch (e) {
+      await provider.disconnect().catch(() => {});
+      if (node.hasExited()) throw new Error(`arena-node exited: ${e}`);
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }

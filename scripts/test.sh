@@ -36,7 +36,7 @@ step "build (all binaries)" cargo build --locked --workspace
 step "clippy" cargo clippy --locked --workspace --all-targets -- -D warnings
 step "unit, property and end-to-end tests" cargo test --locked --workspace
 # Benchmarks (frame_benchmarking v2) run as tests in the mock runtimes, with try-state checks.
-step "pallet benchmark tests" cargo test --locked -p pallet-subnets -p pallet-stake \
+step "pallet benchmark tests" cargo test --locked -p pallet-subnets -p pallet-stake -p pallet-emission \
 	--features runtime-benchmarks,try-runtime
 
 if [ -z "${ARENA_SKIP_JS:-}" ]; then

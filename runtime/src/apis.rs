@@ -2,9 +2,9 @@
 
 use crate::opaque::SessionKeys;
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, Stake, Subnets, System,
-	TransactionPayment, VERSION,
+	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Emission, Executive,
+	Grandpa, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, Stake, Subnets,
+	System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -209,6 +209,16 @@ impl_runtime_apis! {
 	impl pallet_subnets_runtime_api::StakeApi<Block, AccountId, Balance> for Runtime {
 		fn stake_info(coldkey: AccountId) -> Vec<pallet_subnets_runtime_api::StakeInfo<AccountId, Balance>> {
 			Stake::stake_info(&coldkey)
+		}
+	}
+
+	impl pallet_emission_runtime_api::EmissionApi<Block, Balance, BlockNumber> for Runtime {
+		fn emission_state() -> pallet_emission_runtime_api::EmissionState<Balance> {
+			Emission::emission_state()
+		}
+
+		fn subnet_emissions() -> Vec<pallet_emission_runtime_api::SubnetEmission<Balance, BlockNumber>> {
+			Emission::subnet_emissions()
 		}
 	}
 

@@ -8,4 +8,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_subnets, Subnets]
 	[pallet_stake, Stake]
+	[pallet_emission, Emission]
 );

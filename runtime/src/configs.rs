@@ -1,9 +1,9 @@
 //! Configuration of every pallet in the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Balances, Block, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Stake,
-	Subnets, System, ARN, DAYS, EXISTENTIAL_DEPOSIT, MICRO_ARN, SLOT_DURATION, SS58_PREFIX,
+	AccountId, Aura, Balance, Balances, Block, Emission, Hash, Nonce, PalletInfo, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
+	Stake, Subnets, System, ARN, DAYS, EXISTENTIAL_DEPOSIT, MICRO_ARN, SLOT_DURATION, SS58_PREFIX,
 	VERSION,
 };
 use arena_pallet_primitives::{SubnetHyperparams, TrainingTask};
@@ -13,7 +13,7 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstBool, ConstU16, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
-		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		ConstantMultiplier, Weight, WeightToFeeCoefficient, WeightToFeeCoefficients,
 		WeightToFeePolynomial,
 	},
@@ -54,7 +54,9 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = ConstU32<2400>;
-	type DbWeight = RocksDbWeight;
+	// The node stores state in ParityDb only (no RocksDB is built), so DB accesses are priced
+	// with its weights (8 µs per read, 50 µs per write).
+	type DbWeight = ParityDbWeight;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
@@ -159,17 +161,19 @@ parameter_types! {
 	pub const MaxTake: Perbill = Perbill::from_percent(50);
 }
 
-/// Most validator permits a subnet may grant (`max_validators` is bounded by it).
-const MAX_VALIDATORS_LIMIT: u32 = 128;
+/// Most validator permits a subnet may grant (`max_validators` is bounded by it); Yuma takes at
+/// most 64 validators.
+const MAX_VALIDATORS_LIMIT: u32 = 64;
 
 impl pallet_subnets::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Stake = Stake;
-	// The emission pallet (next issue) takes flows, epoch hooks and emission scores.
-	type OnFlow = ();
-	type Hooks = Stake;
-	type EmissionInfo = ();
+	// Flows, epochs and emission scores go to the emission pallet; permits are recomputed
+	// (Stake) before the epoch is queued (Emission).
+	type OnFlow = Emission;
+	type Hooks = (Stake, Emission);
+	type EmissionInfo = Emission;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type MaxSubnets = ConstU16<128>;
 	type DefaultSubnetLimit = ConstU16<32>;
@@ -191,7 +195,7 @@ impl pallet_stake::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Subnets = Subnets;
-	type OnFlow = ();
+	type OnFlow = Emission;
 	type MinStake = ConstU64<{ ARN / 10 }>;
 	type StakeRateLimit = ConstU32<1>;
 	type FlowMaturity = ConstU32<{ DAYS }>;
@@ -202,4 +206,35 @@ impl pallet_stake::Config for Runtime {
 	type TakeRateLimit = ConstU32<{ DAYS }>;
 	type MaxValidatorsLimit = ConstU32<MAX_VALIDATORS_LIMIT>;
 	type WeightInfo = pallet_stake::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Pot account of the emission pallet.
+	pub const EmissionPalletId: frame_support::PalletId = frame_support::PalletId(*b"arn/emit");
+	/// Supply cap: 21,000,000 ARN (SPEC §1).
+	pub const SupplyCap: Balance = 21_000_000 * ARN;
+	/// Subnet owner cut of each epoch: 18 % (SPEC §3).
+	pub const OwnerCut: Perbill = Perbill::from_percent(18);
+}
+
+impl pallet_emission::Config for Runtime {
+	type Currency = Balances;
+	type Subnets = Subnets;
+	type Stake = Stake;
+	// Until the escrow pallet exists, payouts are credited to stake directly.
+	type Payout = Stake;
+	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
+	type PalletId = EmissionPalletId;
+	type SupplyCap = SupplyCap;
+	// E0 = 1 ARN per block (SPEC §1).
+	type InitialEmission = ConstU64<ARN>;
+	type OwnerCut = OwnerCut;
+	// 216,000 blocks: 30 days of 12 s blocks (SPEC §2).
+	type DefaultFlowHalfLife = ConstU32<216_000>;
+	type MaxSubnets = ConstU32<128>;
+	type MaxUids = ConstU32<256>;
+	// Two epochs of 256 UIDs and 64 validators stay well below the block's weight limit
+	// (see the pallet's weight table); more wait for the next block.
+	type MaxEpochsPerBlock = ConstU32<2>;
+	type WeightInfo = pallet_emission::weights::SubstrateWeight<Runtime>;
 }

@@ -4,7 +4,8 @@
 //! (subnets, staking, emissions, escrow and weights arrive as pallets in later releases) on top
 //! of the standard FRAME base: system, timestamp, Aura block production, GRANDPA finality,
 //! balances (the ARN token), transaction payment and sudo. Arena's own pallets so far:
-//! `Subnets` (subnets, hyperparameters, training task, neurons, weights) and `Stake`.
+//! `Subnets` (subnets, hyperparameters, training task, neurons, weights), `Stake` and
+//! `Emission` (halving, flow-based split, Yuma epochs, payouts).
 //!
 //! - [`configs`] holds each pallet's configuration.
 //! - [`apis`] implements the runtime APIs the node and clients call.
@@ -73,7 +74,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("arena"),
 	impl_name: Cow::Borrowed("arena-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -210,4 +211,7 @@ mod runtime {
 
 	#[runtime::pallet_index(8)]
 	pub type Stake = pallet_stake;
+
+	#[runtime::pallet_index(9)]
+	pub type Emission = pallet_emission;
 }

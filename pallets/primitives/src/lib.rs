@@ -10,6 +10,7 @@
 //! | [`OnFlow`] | the emission pallet (`()` = no-op) | `pallet-stake`, `pallet-subnets` |
 //! | [`SubnetHooks`] | `pallet-stake`, the emission pallet (tuples, `()`) | `pallet-subnets` |
 //! | [`EmissionInfo`] | the emission pallet (`()` = zero) | `pallet-subnets` |
+//! | [`PayoutHandler`] | `pallet-stake` (credits stake), the escrow pallet | the emission pallet |
 //!
 //! Block counts in hyperparameters are plain `u32` blocks (independent of the runtime's block
 //! number type); amounts are the runtime's balance type.
@@ -299,6 +300,20 @@ pub struct StakeInfo<AccountId, Balance> {
 	pub subnet_exists: bool,
 }
 
+/// What an epoch needs to know about one neuron (see [`SubnetsInterface::epoch_neurons`]).
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct EpochNeuron<AccountId, BlockNumber> {
+	/// UID.
+	pub uid: Uid,
+	/// Hotkey.
+	pub hotkey: AccountId,
+	/// Block the neuron registered at (weights and bonds older than this point at the UID's
+	/// previous holder and are ignored).
+	pub registered_at: BlockNumber,
+	/// Block it last set (or revealed) weights at.
+	pub last_update: Option<BlockNumber>,
+}
+
 /// What `pallet-subnets` offers to the other pallets.
 pub trait SubnetsInterface<AccountId, Balance, BlockNumber> {
 	/// Whether `netuid` exists.
@@ -315,6 +330,10 @@ pub trait SubnetsInterface<AccountId, Balance, BlockNumber> {
 	fn hotkey_of(netuid: NetUid, uid: Uid) -> Option<AccountId>;
 	/// All neurons of `netuid` as `(uid, hotkey)`, by UID.
 	fn neurons(netuid: NetUid) -> Vec<(Uid, AccountId)>;
+	/// All neurons of `netuid` with their registration and last-update blocks, by UID.
+	fn epoch_neurons(netuid: NetUid) -> Vec<EpochNeuron<AccountId, BlockNumber>>;
+	/// The weight row `uid` last set on `netuid` (sorted by UID, empty if none).
+	fn weights(netuid: NetUid, uid: Uid) -> Vec<(Uid, u16)>;
 	/// Whether `now` is an epoch block of `netuid`.
 	fn is_epoch_block(netuid: NetUid, now: BlockNumber) -> bool;
 	/// Stores the epoch results of a neuron (for the metagraph and the pruning rule).
@@ -328,6 +347,9 @@ pub trait SubnetsInterface<AccountId, Balance, BlockNumber> {
 	/// (funding whatever is needed) and returns it with the hotkeys.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_create_subnet(owner: &AccountId, neurons: u32) -> (NetUid, Vec<AccountId>);
+	/// Benchmark helper: stores `weights` as `uid`'s row on `netuid`, set at block `now`.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_set_weights(netuid: NetUid, uid: Uid, weights: Vec<(Uid, u16)>, now: BlockNumber);
 }
 
 /// What `pallet-stake` offers to the other pallets.
@@ -345,10 +367,56 @@ pub trait StakeInterface<AccountId, Balance> {
 	fn has_validator_permit(netuid: NetUid, hotkey: &AccountId) -> bool;
 	/// Take the hotkey keeps from its delegators' dividends.
 	fn delegate_take(hotkey: &AccountId) -> Perbill;
+	/// Hotkeys holding a validator permit on `netuid`.
+	fn validator_permits(netuid: NetUid) -> Vec<AccountId>;
 
 	/// Benchmark helper: gives `hotkey` (registered on `netuid`) a validator permit.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_grant_permit(netuid: NetUid, hotkey: &AccountId);
+	/// Benchmark helper: stakes `amount` (funded as needed) on `hotkey` (registered on
+	/// `netuid`) from its owner.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_add_stake(netuid: NetUid, hotkey: &AccountId, amount: Balance);
+}
+
+/// Who an epoch payout is for (SPEC §3).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Debug,
+)]
+pub enum PayoutKind {
+	/// The subnet owner's cut (beneficiary: the owner account).
+	Owner,
+	/// A miner's incentive (beneficiary: its hotkey).
+	Miner,
+	/// A validator's dividends (beneficiary: its hotkey).
+	Validator,
+}
+
+/// Where epoch payouts go (SPEC §3, §5). The emission pallet holds the minted emission in its
+/// pot account and calls this for every payout of an epoch.
+///
+/// `pallet-stake` implements it without escrow (neuron payouts are credited to the hotkey
+/// owner's stake on the subnet, the owner cut is transferred); the escrow pallet implements it by
+/// opening an escrow entry instead.
+pub trait PayoutHandler<AccountId, Balance> {
+	/// Pays `amount`, held by `source`, to `beneficiary` for its role `kind` on `netuid`. On an
+	/// error nothing has moved (the caller keeps the amount pending).
+	fn pay(
+		source: &AccountId,
+		netuid: NetUid,
+		beneficiary: &AccountId,
+		kind: PayoutKind,
+		amount: Balance,
+	) -> DispatchResult;
 }
 
 /// Flow reports to the emission side (SPEC §2). The `()` implementation ignores them.
@@ -436,4 +504,56 @@ impl EmissionInfo for () {
 	fn emission_share(_: NetUid) -> Perquintill {
 		Perquintill::zero()
 	}
+}
+
+/// Runtime-API view of the chain-wide emission state (SPEC §1–2).
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct EmissionState<Balance> {
+	/// Emission of the next block at the current issuance (`E0 / 2^k`, 0 at the cap).
+	pub block_emission: Balance,
+	/// Total issuance `I`.
+	pub total_issuance: Balance,
+	/// Supply cap.
+	pub supply_cap: Balance,
+	/// Emission per block before any halving (`E0`).
+	pub initial_emission: Balance,
+	/// Halvings in effect (`k`), `None` at the cap.
+	pub halvings: Option<u32>,
+	/// Issuance at which the next halving starts (`None` at or near the cap).
+	pub next_halving: Option<Balance>,
+	/// Σ block emission computed so far (= minted + not minted).
+	pub emitted: Balance,
+	/// Σ minted into the emission pot.
+	pub minted: Balance,
+	/// Σ block emission not minted (no subnet had a positive flow score).
+	pub unminted: Balance,
+	/// Σ paid out at epochs.
+	pub paid: Balance,
+	/// Σ pending emission burned because its subnet was dissolved.
+	pub recycled: Balance,
+	/// Σ pending emission of all subnets (held by the pot).
+	pub pending: Balance,
+	/// Flow EMA half-life in blocks.
+	pub flow_half_life: u32,
+	/// Share cutoff `L` floor, raw `FixedI128` (units · 10^18).
+	pub flow_cutoff: i128,
+	/// Share exponent `p`.
+	pub flow_exponent: u8,
+}
+
+/// Runtime-API view of one subnet's emission (SPEC §2–3).
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct SubnetEmission<Balance, BlockNumber> {
+	/// The subnet.
+	pub netuid: NetUid,
+	/// Flow score `S_s`, raw `FixedI128` (units · 10^18).
+	pub flow_score: i128,
+	/// Current share of block emission.
+	pub share: Perquintill,
+	/// Emission accumulated since its last epoch.
+	pub pending: Balance,
+	/// Block of its last epoch.
+	pub last_epoch: Option<BlockNumber>,
+	/// Whether its epoch is due and waiting (bounded epochs per block).
+	pub epoch_queued: bool,
 }

@@ -48,7 +48,8 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use arena_pallet_primitives::{
-		NetUid, OnFlow, StakeInfo, StakeInterface, SubnetHooks, SubnetsInterface, Uid,
+		NetUid, OnFlow, PayoutHandler, PayoutKind, StakeInfo, StakeInterface, SubnetHooks,
+		SubnetsInterface, Uid,
 	};
 	use arena_rules::flow::{MaturityQueue, PendingStake};
 	use frame_support::{
@@ -253,6 +254,13 @@ pub mod pallet {
 		},
 		/// A hotkey's delegate take changed.
 		DelegateTakeSet { hotkey: T::AccountId, take: Perbill },
+		/// An epoch payout was credited to a position (emission, not reported as flow).
+		RewardStaked {
+			coldkey: T::AccountId,
+			hotkey: T::AccountId,
+			netuid: NetUid,
+			amount: BalanceOf<T>,
+		},
 		/// Validator permits of a subnet were recomputed.
 		PermitsUpdated { netuid: NetUid, permits: u32 },
 	}
@@ -919,6 +927,9 @@ pub mod pallet {
 		fn delegate_take(hotkey: &T::AccountId) -> Perbill {
 			Self::take_of(hotkey)
 		}
+		fn validator_permits(netuid: NetUid) -> Vec<T::AccountId> {
+			Permits::<T>::get(netuid).into_inner()
+		}
 		#[cfg(feature = "runtime-benchmarks")]
 		fn bench_grant_permit(netuid: NetUid, hotkey: &T::AccountId) {
 			Permits::<T>::mutate(netuid, |p| {
@@ -926,6 +937,76 @@ pub mod pallet {
 					let _ = p.try_push(hotkey.clone());
 				}
 			});
+		}
+		#[cfg(feature = "runtime-benchmarks")]
+		fn bench_add_stake(netuid: NetUid, hotkey: &T::AccountId, amount: BalanceOf<T>) {
+			let Some(coldkey) = Owner::<T>::get(hotkey) else {
+				return;
+			};
+			let _ = T::Currency::mint_into(
+				&coldkey,
+				amount.saturating_add(T::Currency::minimum_balance()),
+			);
+			LastStakeChange::<T>::remove((&coldkey, hotkey, netuid));
+			let _ = Self::add_stake(
+				frame_system::RawOrigin::Signed(coldkey).into(),
+				hotkey.clone(),
+				netuid,
+				amount,
+			);
+		}
+	}
+
+	impl<T: Config> PayoutHandler<T::AccountId, BalanceOf<T>> for Pallet<T> {
+		/// Without escrow: the owner cut is transferred to the owner; a neuron's payout is
+		/// credited to its hotkey owner's stake on the subnet (held, not reported as flow: it is
+		/// emission, not new capital), or transferred to the owner's free balance if the
+		/// position would stay below `MinStake` or the subnet is gone. Delegators of the hotkey
+		/// get nothing from it in this implementation (the owner keeps the whole payout).
+		fn pay(
+			source: &T::AccountId,
+			netuid: NetUid,
+			beneficiary: &T::AccountId,
+			kind: PayoutKind,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			use frame_support::traits::tokens::Preservation;
+			if amount.is_zero() {
+				return Ok(());
+			}
+			let coldkey = match kind {
+				PayoutKind::Owner => beneficiary.clone(),
+				PayoutKind::Miner | PayoutKind::Validator => {
+					Owner::<T>::get(beneficiary).ok_or(Error::<T>::HotkeyNotAssociated)?
+				},
+			};
+			T::Currency::transfer(source, &coldkey, amount, Preservation::Preserve)?;
+			if kind == PayoutKind::Owner {
+				return Ok(());
+			}
+			let stake = Positions::<T>::get((&coldkey, beneficiary, netuid));
+			let Some(new_stake) = stake.checked_add(&amount) else {
+				return Ok(());
+			};
+			if !T::Subnets::subnet_exists(netuid) || new_stake < T::MinStake::get() {
+				return Ok(());
+			}
+			if T::Currency::hold(&HoldReason::Stake.into(), &coldkey, amount).is_err() {
+				// Stays in the owner's free balance.
+				return Ok(());
+			}
+			Positions::<T>::insert((&coldkey, beneficiary, netuid), new_stake);
+			HotkeyStake::<T>::mutate(netuid, beneficiary, |s| *s = s.saturating_add(amount));
+			SubnetStake::<T>::mutate(netuid, |s| *s = s.saturating_add(amount));
+			TotalStake::<T>::mutate(|s| *s = s.saturating_add(amount));
+			ColdkeyStake::<T>::mutate(&coldkey, |s| *s = s.saturating_add(amount));
+			Self::deposit_event(Event::RewardStaked {
+				coldkey,
+				hotkey: beneficiary.clone(),
+				netuid,
+				amount,
+			});
+			Ok(())
 		}
 	}
 

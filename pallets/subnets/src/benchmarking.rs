@@ -20,13 +20,15 @@ use sp_runtime::{
 
 fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, i, 0);
-	let amount = BalanceOf::<T>::max_value() / 1024u32.into();
+	let amount = BalanceOf::<T>::max_value() / 8192u32.into();
 	let _ = T::Currency::set_balance(&who, amount);
 	who
 }
 
+/// Funds `who` with 1/8192 of the balance type's range, so that the accounts of a 1024-neuron
+/// subnet together stay far below it.
 fn fund<T: Config>(who: &T::AccountId) {
-	let amount = BalanceOf::<T>::max_value() / 1024u32.into();
+	let amount = BalanceOf::<T>::max_value() / 8192u32.into();
 	let _ = T::Currency::set_balance(who, amount);
 }
 

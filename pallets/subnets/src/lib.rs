@@ -71,8 +71,8 @@ pub mod pallet {
 	};
 	use alloc::vec::Vec;
 	use arena_pallet_primitives::{
-		EmissionInfo, NetUid, NeuronInfo, NeuronMetrics, OnFlow, StakeInterface, SubnetHooks,
-		SubnetHyperparams, SubnetInfo, SubnetsInterface, TrainingTask, Uid,
+		EmissionInfo, EpochNeuron, NetUid, NeuronInfo, NeuronMetrics, OnFlow, StakeInterface,
+		SubnetHooks, SubnetHyperparams, SubnetInfo, SubnetsInterface, TrainingTask, Uid,
 	};
 	use arena_rules::registration::{self as reg, BurnParams, BurnState};
 	use codec::Encode;
@@ -1333,6 +1333,24 @@ pub mod pallet {
 				.filter_map(|uid| Neurons::<T>::get(netuid, uid).map(|nrn| (uid, nrn.hotkey)))
 				.collect()
 		}
+		fn epoch_neurons(netuid: NetUid) -> Vec<EpochNeuron<T::AccountId, BlockNumberFor<T>>> {
+			let n = NeuronCount::<T>::get(netuid);
+			(0..n)
+				.filter_map(|uid| {
+					Neurons::<T>::get(netuid, uid).map(|nrn| EpochNeuron {
+						uid,
+						hotkey: nrn.hotkey,
+						registered_at: nrn.registered_at,
+						last_update: nrn.last_update,
+					})
+				})
+				.collect()
+		}
+		fn weights(netuid: NetUid, uid: Uid) -> Vec<(Uid, u16)> {
+			Weights::<T>::get(netuid, uid)
+				.map(|w| w.into_inner())
+				.unwrap_or_default()
+		}
 		fn is_epoch_block(netuid: NetUid, now: BlockNumberFor<T>) -> bool {
 			Hyperparams::<T>::get(netuid)
 				.is_some_and(|hp| rules::is_epoch_block(netuid, now.saturated_into(), hp.tempo))
@@ -1354,6 +1372,21 @@ pub mod pallet {
 		#[cfg(feature = "runtime-benchmarks")]
 		fn bench_create_subnet(owner: &T::AccountId, neurons: u32) -> (NetUid, Vec<T::AccountId>) {
 			benchmarking::create_subnet::<T>(owner, neurons)
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn bench_set_weights(
+			netuid: NetUid,
+			uid: Uid,
+			weights: Vec<(Uid, u16)>,
+			now: BlockNumberFor<T>,
+		) {
+			Weights::<T>::insert(netuid, uid, WeightRowOf::<T>::truncate_from(weights));
+			Neurons::<T>::mutate(netuid, uid, |n| {
+				if let Some(n) = n {
+					n.last_update = Some(now);
+				}
+			});
 		}
 	}
 }

@@ -144,10 +144,21 @@ impl StakeInterface<AccountId, Balance> for MockStake {
 	fn delegate_take(_: &AccountId) -> Perbill {
 		Perbill::from_percent(18)
 	}
+	fn validator_permits(netuid: NetUid) -> Vec<AccountId> {
+		PERMITS.with(|p| {
+			p.borrow()
+				.iter()
+				.filter(|(n, _)| *n == netuid)
+				.map(|(_, h)| *h)
+				.collect()
+		})
+	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_grant_permit(netuid: NetUid, hotkey: &AccountId) {
 		grant_permit(netuid, *hotkey)
 	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_add_stake(_: NetUid, _: &AccountId, _: Balance) {}
 }
 
 pub fn grant_permit(netuid: NetUid, hotkey: AccountId) {

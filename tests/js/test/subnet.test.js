@@ -6,38 +6,9 @@ import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { connect, startDevNode } from './node.js';
+import { findEvent, send } from './tx.js';
 
 const ARN = 1_000_000_000n;
-
-/** Sign, submit and wait for inclusion; resolves with the events, rejects on dispatch errors
- * and on invalid or dropped transactions. */
-function send(api, tx, signer) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('not included in 60 s')), 60_000);
-    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
-      if (dispatchError) {
-        clearTimeout(timer);
-        let msg = dispatchError.toString();
-        if (dispatchError.isModule) {
-          const d = api.registry.findMetaError(dispatchError.asModule);
-          msg = `${d.section}.${d.name}: ${d.docs.join(' ')}`;
-        }
-        reject(new Error(msg));
-      } else if (status.isInBlock || status.isFinalized) {
-        // The dev chain finalises on import, so a transaction may skip straight to Finalized.
-        clearTimeout(timer);
-        resolve(events);
-      } else if (status.isInvalid || status.isDropped || status.isUsurped) {
-        clearTimeout(timer);
-        reject(new Error(`transaction ${status.type}`));
-      }
-    }).catch((e) => { clearTimeout(timer); reject(e); });
-  });
-}
-
-function findEvent(events, section, method) {
-  return events.map(({ event }) => event).find((e) => e.section === section && e.method === method);
-}
 
 describe('a subnet created and joined through @polkadot/api', () => {
   let node;

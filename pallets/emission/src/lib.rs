@@ -1,0 +1,862 @@
+//! # Emission pallet
+//!
+//! Mints block emission, splits it across subnets by stake flow and pays it out at each
+//! subnet's epoch by Yuma consensus (SPEC §1–3). The rules themselves live in `arena-rules`;
+//! this pallet keeps the state and calls them.
+//!
+//! **Every block** (`on_initialize`, after `pallet-subnets` has queued the block's epochs):
+//! 1. *Flow* ([`arena_rules::flow`]): each subnet's flow for the previous block — stake
+//!    additions maturing now ([`ScheduledInflow`], filled by `OnFlow::on_stake_added` with the
+//!    maturity block), plus registration burns, minus matured stake removed
+//!    ([`FlowAccumulator`]) — is folded into its score: `S ← S + a·(flow − S)`. A removal
+//!    before maturity subtracts the piece from its scheduled block, so it never reaches any
+//!    score (recycle-proof).
+//! 2. *Emission* ([`arena_rules::halving`]): `E = E0 / 2^k`, `k = ⌊log2(Cap/(Cap − I))⌋` at the
+//!    current total issuance `I`, is split by the subnets' shares (`max(S − L, 0)^p`,
+//!    normalised), minted into the pallet's pot account and added to each subnet's
+//!    [`PendingEmission`]. If no subnet has a positive excess it is not minted.
+//! 3. *Epochs*: at most `Config::MaxEpochsPerBlock` queued epochs ([`EpochQueue`]) run; the rest
+//!    wait for the next block. An epoch runs Yuma ([`arena_rules::yuma`]) over the subnet's
+//!    permitted, active validators' weights and stakes with the bonds kept in [`Bonds`], splits
+//!    the pending emission ([`arena_rules::epoch_split`]: owner cut, miners' half by incentive,
+//!    validators' half by dividends) and pays every part through `Config::Payout`
+//!    (`pallet-stake` credits stake; the escrow pallet will hold it). What cannot be paid stays
+//!    pending. Metrics go back to `pallet-subnets` for the metagraph and the pruning rule.
+//!
+//! Weights set before a neuron registered (and bonds from before it) point at the UID's previous
+//! holder and are ignored. Pending emission of a dissolved subnet is burned ("recycled").
+//!
+//! **Conservation** (checked by `try_state`): `emitted = minted + unminted`,
+//! `minted = paid + Σ pending + recycled`, pot balance `= Σ pending + PotFloor`, and total
+//! issuance `≤ Cap`.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(
+	not(test),
+	warn(clippy::arithmetic_side_effects, clippy::indexing_slicing)
+)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::{collections::btree_map::BTreeMap, vec, vec::Vec};
+	use arena_pallet_primitives::{
+		EmissionInfo, EmissionState, EpochNeuron, NetUid, NeuronMetrics, PayoutHandler, PayoutKind,
+		StakeInterface, SubnetEmission, SubnetHooks, SubnetsInterface, Uid,
+	};
+	use arena_rules::{
+		epoch_split::{split_epoch, SplitParams},
+		flow::{self, Score},
+		halving,
+		yuma::{self, ValidatorInput, YumaParams},
+	};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate},
+			tokens::{Fortitude, Precision, Preservation},
+			BuildGenesisConfig,
+		},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::{
+		traits::{AccountIdConversion, SaturatedConversion, Saturating, Zero},
+		Perbill, Perquintill,
+	};
+
+	/// Balance type of the configured currency.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// A bond row: `(uid, bond)` sorted by UID.
+	pub type BondRowOf<T> = BoundedVec<(Uid, Perquintill), <T as Config>::MaxUids>;
+
+	/// Largest share exponent `p` accepted by [`Pallet::set_flow_params`].
+	pub const MAX_FLOW_EXPONENT: u8 = 8;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The native currency (emission is minted in it).
+		type Currency: Mutate<Self::AccountId>;
+		/// The subnets side: subnets, neurons, weights; metrics are written back to it.
+		type Subnets: SubnetsInterface<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
+		/// The stake side: hotkey stakes and validator permits.
+		type Stake: StakeInterface<Self::AccountId, BalanceOf<Self>>;
+		/// Where epoch payouts go (stake now, escrow later).
+		type Payout: PayoutHandler<Self::AccountId, BalanceOf<Self>>;
+		/// Origin that may change the flow parameters.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Derives the pot account that holds pending emission.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+		/// Supply cap `Cap` in units (SPEC §1: 21,000,000 ARN).
+		#[pallet::constant]
+		type SupplyCap: Get<BalanceOf<Self>>;
+		/// Block emission before any halving `E0` (SPEC §1: 1 ARN).
+		#[pallet::constant]
+		type InitialEmission: Get<BalanceOf<Self>>;
+		/// Subnet owner cut of each epoch (SPEC §3: 18 %).
+		#[pallet::constant]
+		type OwnerCut: Get<Perbill>;
+		/// Flow EMA half-life in blocks until `set_flow_params` changes it (SPEC §2: 216,000).
+		#[pallet::constant]
+		type DefaultFlowHalfLife: Get<u32>;
+		/// Most subnets (bounds the epoch queue; = `pallet_subnets::Config::MaxSubnets`).
+		#[pallet::constant]
+		type MaxSubnets: Get<u32>;
+		/// Most UIDs of a subnet (bounds bond rows; = `pallet_subnets::Config::MaxUidsLimit`).
+		#[pallet::constant]
+		type MaxUids: Get<u32>;
+		/// Most epochs run in one block; the rest wait in [`EpochQueue`].
+		#[pallet::constant]
+		type MaxEpochsPerBlock: Get<u32>;
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Flow parameters (defaults from `Config::DefaultFlowHalfLife`, cutoff 0, exponent 1 while
+	/// unset).
+	#[pallet::storage]
+	pub type FlowParameters<T: Config> = StorageValue<_, FlowSettings, OptionQuery>;
+
+	/// Flow score `S_s` of each subnet (signed fixed point, units).
+	#[pallet::storage]
+	pub type FlowScore<T: Config> = StorageMap<_, Twox64Concat, NetUid, Score, ValueQuery>;
+
+	/// Stake additions by the block they mature at (then they count as inflow), per subnet.
+	#[pallet::storage]
+	pub type ScheduledInflow<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		Twox64Concat,
+		NetUid,
+		BalanceOf<T>,
+		ValueQuery,
+	>;
+
+	/// Flow collected during the current block, per subnet (folded in at the next block).
+	#[pallet::storage]
+	pub type FlowAccumulator<T: Config> =
+		StorageMap<_, Twox64Concat, NetUid, types::BlockFlow<BalanceOf<T>>, ValueQuery>;
+
+	/// Emission accumulated for each subnet since its last epoch (held by the pot).
+	#[pallet::storage]
+	pub type PendingEmission<T: Config> =
+		StorageMap<_, Twox64Concat, NetUid, BalanceOf<T>, ValueQuery>;
+
+	/// Subnets whose epoch is due and not yet run, oldest first.
+	#[pallet::storage]
+	pub type EpochQueue<T: Config> = StorageValue<_, BoundedVec<NetUid, T::MaxSubnets>, ValueQuery>;
+
+	/// Bonds of each validator UID of each subnet, kept between epochs.
+	#[pallet::storage]
+	pub type Bonds<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, NetUid, Twox64Concat, Uid, BondRowOf<T>>;
+
+	/// Block of each subnet's last epoch.
+	#[pallet::storage]
+	pub type LastEpoch<T: Config> = StorageMap<_, Twox64Concat, NetUid, BlockNumberFor<T>>;
+
+	/// Running totals (see [`EmissionTotals`]).
+	#[pallet::storage]
+	pub type Totals<T: Config> = StorageValue<_, EmissionTotals<BalanceOf<T>>, ValueQuery>;
+
+	/// Amount the pot holds that is not pending emission (its existential deposit, minted at
+	/// genesis so the pot is never reaped).
+	#[pallet::storage]
+	pub type PotFloor<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		#[serde(skip)]
+		/// Unused.
+		pub _phantom: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			Pallet::<T>::ensure_pot();
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// The flow parameters changed.
+		FlowParamsSet {
+			half_life: u32,
+			cutoff: i128,
+			exponent: u8,
+		},
+		/// A subnet's epoch ran and paid out its pending emission.
+		EpochCompleted {
+			netuid: NetUid,
+			payout: EpochPayout<BalanceOf<T>>,
+		},
+		/// A payout failed; its amount stays pending for the next epoch.
+		PayoutFailed {
+			netuid: NetUid,
+			beneficiary: T::AccountId,
+			kind: PayoutKind,
+			amount: BalanceOf<T>,
+		},
+		/// An epoch could not be computed (malformed state); its emission stays pending.
+		EpochFailed { netuid: NetUid },
+		/// A dissolved subnet's pending emission was burned.
+		PendingRecycled {
+			netuid: NetUid,
+			amount: BalanceOf<T>,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The half-life must be at least one block.
+		InvalidHalfLife,
+		/// The exponent must be in `1..=MAX_FLOW_EXPONENT`.
+		InvalidExponent,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Folds the previous block's flow into the scores, mints and splits this block's
+		/// emission, and runs up to `MaxEpochsPerBlock` queued epochs.
+		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
+			let subnets = Self::update_flows(n);
+			Self::emit_block();
+			let epochs = Self::run_queued_epochs(n);
+			T::WeightInfo::on_initialize(subnets).saturating_add(epochs)
+		}
+
+		fn integrity_test() {
+			assert!(
+				T::MaxEpochsPerBlock::get() >= 1,
+				"MaxEpochsPerBlock must be >= 1"
+			);
+			assert!(
+				T::DefaultFlowHalfLife::get() >= 1,
+				"DefaultFlowHalfLife must be >= 1"
+			);
+			assert!(!T::SupplyCap::get().is_zero(), "SupplyCap must be positive");
+			assert!(
+				T::MaxUids::get() >= 1 && T::MaxUids::get() <= yuma::MAX_UIDS as u32,
+				"MaxUids must be in 1..=4096"
+			);
+			assert!(T::MaxSubnets::get() >= 1, "MaxSubnets must be >= 1");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Set the flow-split parameters (SPEC §2).
+		///
+		/// - Origin: `Config::AdminOrigin`.
+		/// - `half_life`: EMA half-life in blocks (`>= 1`); `cutoff`: share cutoff as a raw
+		///   `FixedI128` (units · 10^18, may be negative); `exponent`: `p` in
+		///   `1..=MAX_FLOW_EXPONENT`. Scores are kept; the new EMA factor applies from the next
+		///   block.
+		///
+		/// Errors: [`Error::InvalidHalfLife`], [`Error::InvalidExponent`].
+		///
+		/// Events: [`Event::FlowParamsSet`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_flow_params())]
+		pub fn set_flow_params(
+			origin: OriginFor<T>,
+			half_life: u32,
+			cutoff: i128,
+			exponent: u8,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			ensure!(
+				(1..=MAX_FLOW_EXPONENT).contains(&exponent),
+				Error::<T>::InvalidExponent
+			);
+			let alpha =
+				flow::ema_alpha(u64::from(half_life)).map_err(|_| Error::<T>::InvalidHalfLife)?;
+			FlowParameters::<T>::put(FlowSettings {
+				half_life,
+				alpha,
+				cutoff: Score::from_inner(cutoff),
+				exponent,
+			});
+			Self::deposit_event(Event::FlowParamsSet {
+				half_life,
+				cutoff,
+				exponent,
+			});
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The pot account holding pending emission.
+		pub fn pot() -> T::AccountId {
+			T::PalletId::get().into_account_truncating()
+		}
+
+		/// Mints the existential deposit into the pot if it does not exist yet, so payouts can
+		/// always keep it alive.
+		pub fn ensure_pot() {
+			let pot = Self::pot();
+			let ed = T::Currency::minimum_balance();
+			if T::Currency::balance(&pot).is_zero()
+				&& !ed.is_zero()
+				&& T::Currency::mint_into(&pot, ed).is_ok()
+			{
+				PotFloor::<T>::put(ed);
+			}
+		}
+
+		/// The flow parameters in effect.
+		pub fn flow_settings() -> FlowSettings {
+			FlowParameters::<T>::get().unwrap_or_else(|| {
+				let half_life = T::DefaultFlowHalfLife::get();
+				FlowSettings {
+					half_life,
+					alpha: flow::ema_alpha(u64::from(half_life)).unwrap_or_default(),
+					cutoff: Score::from_inner(0),
+					exponent: 1,
+				}
+			})
+		}
+
+		/// Block emission at the current issuance (SPEC §1).
+		pub fn block_emission() -> BalanceOf<T> {
+			halving::block_emission(
+				T::Currency::total_issuance().saturated_into(),
+				T::SupplyCap::get().saturated_into(),
+				T::InitialEmission::get().saturated_into(),
+			)
+			.saturated_into()
+		}
+
+		/// Folds the flows of the previous block (and the additions maturing at `now`) into the
+		/// scores. Returns the number of subnets.
+		fn update_flows(now: BlockNumberFor<T>) -> u32 {
+			let mut inflow: BTreeMap<NetUid, u128> = BTreeMap::new();
+			for (netuid, amount) in ScheduledInflow::<T>::drain_prefix(now) {
+				let e = inflow.entry(netuid).or_default();
+				*e = e.saturating_add(amount.saturated_into());
+			}
+			let mut acc: BTreeMap<NetUid, types::BlockFlow<BalanceOf<T>>> =
+				FlowAccumulator::<T>::drain().collect();
+			let alpha = Self::flow_settings().alpha;
+			let netuids = T::Subnets::netuids();
+			for netuid in &netuids {
+				let a = acc.remove(netuid).unwrap_or_default();
+				let added = inflow
+					.get(netuid)
+					.copied()
+					.unwrap_or(0)
+					.saturating_add(a.matured_added.saturated_into());
+				let f = flow::net_flow(added, a.burns.saturated_into(), a.removed.saturated_into());
+				FlowScore::<T>::mutate(netuid, |s| *s = flow::ema_update(*s, f, alpha));
+			}
+			netuids.len().saturated_into()
+		}
+
+		/// Mints this block's emission into the pot and adds each subnet's part to its pending
+		/// emission; does not mint when no subnet has a positive excess.
+		fn emit_block() {
+			let e = Self::block_emission();
+			if e.is_zero() {
+				return;
+			}
+			let settings = Self::flow_settings();
+			let netuids = T::Subnets::netuids();
+			let scores: Vec<Score> = netuids.iter().map(FlowScore::<T>::get).collect();
+			let parts = flow::split_emission(
+				e.saturated_into(),
+				&scores,
+				settings.cutoff,
+				settings.exponent,
+			)
+			.ok()
+			.flatten();
+			let mut totals = Totals::<T>::get();
+			EmissionTotals::add(&mut totals.emitted, e);
+			match parts {
+				Some(parts) if T::Currency::mint_into(&Self::pot(), e).is_ok() => {
+					EmissionTotals::add(&mut totals.minted, e);
+					for (netuid, part) in netuids.iter().zip(parts) {
+						if part > 0 {
+							PendingEmission::<T>::mutate(netuid, |p| {
+								*p = p.saturating_add(part.saturated_into())
+							});
+						}
+					}
+				},
+				_ => EmissionTotals::add(&mut totals.unminted, e),
+			}
+			Totals::<T>::put(totals);
+		}
+
+		/// Runs up to `MaxEpochsPerBlock` queued epochs; returns their weight.
+		fn run_queued_epochs(now: BlockNumberFor<T>) -> Weight {
+			let mut queue = EpochQueue::<T>::get();
+			if queue.is_empty() {
+				return Weight::zero();
+			}
+			let take = (T::MaxEpochsPerBlock::get() as usize).min(queue.len());
+			let due: Vec<NetUid> = queue.drain(..take).collect();
+			EpochQueue::<T>::put(queue);
+			due.into_iter().fold(Weight::zero(), |w, netuid| {
+				let (n, v) = Self::run_epoch(netuid, now);
+				w.saturating_add(T::WeightInfo::epoch(n, v))
+			})
+		}
+
+		/// Runs the epoch of `netuid` (SPEC §3) and pays its pending emission. Returns the
+		/// number of UIDs and validators considered (for the weight).
+		pub fn run_epoch(netuid: NetUid, now: BlockNumberFor<T>) -> (u32, u32) {
+			let Some(hp) = T::Subnets::hyperparams(netuid) else {
+				return (0, 0);
+			};
+			let neurons = T::Subnets::epoch_neurons(netuid);
+			let n_uids: u16 = neurons
+				.iter()
+				.map(|n| n.uid.saturating_add(1))
+				.max()
+				.unwrap_or(0);
+			let last_epoch = LastEpoch::<T>::get(netuid);
+			let by_uid: BTreeMap<Uid, &EpochNeuron<T::AccountId, BlockNumberFor<T>>> =
+				neurons.iter().map(|n| (n.uid, n)).collect();
+			let registered_at = |uid: Uid| by_uid.get(&uid).map(|n| n.registered_at);
+
+			// Validators: permitted hotkeys registered here, by UID.
+			let mut validators: Vec<ValidatorInput> = T::Stake::validator_permits(netuid)
+				.iter()
+				.filter_map(|hk| T::Subnets::uid_of(netuid, hk).map(|uid| (uid, hk)))
+				.filter_map(|(uid, hk)| by_uid.get(&uid).map(|n| (uid, hk, *n)))
+				.map(|(uid, hk, nrn)| {
+					let active = nrn
+						.last_update
+						.is_some_and(|lu| now.saturating_sub(lu) <= hp.activity_cutoff.into());
+					// Weights set before a neuron registered were meant for the UID's previous
+					// holder; bonds from before it too.
+					let weights: Vec<(Uid, u16)> = match nrn.last_update {
+						Some(lu) => T::Subnets::weights(netuid, uid)
+							.into_iter()
+							.filter(|(j, _)| registered_at(*j).is_some_and(|r| r <= lu))
+							.collect(),
+						None => Vec::new(),
+					};
+					let prev_bonds: Vec<(Uid, Perquintill)> = match last_epoch {
+						Some(le) if nrn.registered_at < le => Bonds::<T>::get(netuid, uid)
+							.map(|b| b.into_inner())
+							.unwrap_or_default()
+							.into_iter()
+							.filter(|(j, _)| registered_at(*j).is_some_and(|r| r < le))
+							.collect(),
+						_ => Vec::new(),
+					};
+					ValidatorInput {
+						uid,
+						stake: T::Stake::hotkey_stake(netuid, hk).saturated_into(),
+						permitted: true,
+						active,
+						weights,
+						prev_bonds,
+					}
+				})
+				.collect();
+			validators.sort_unstable_by_key(|v| v.uid);
+			validators.dedup_by_key(|v| v.uid);
+			if validators.len() > yuma::MAX_VALIDATORS {
+				// More permits than Yuma takes: keep the largest stakes (ties to the lower UID).
+				validators.sort_by(|a, b| b.stake.cmp(&a.stake).then(a.uid.cmp(&b.uid)));
+				validators.truncate(yuma::MAX_VALIDATORS);
+				validators.sort_unstable_by_key(|v| v.uid);
+			}
+			let considered = (u32::from(n_uids), validators.len().saturated_into());
+
+			let params = YumaParams {
+				kappa: hp.kappa,
+				bonds_alpha: hp.bonds_moving_average,
+			};
+			let out = match yuma::epoch(n_uids, &validators, &params) {
+				Ok(out) => out,
+				Err(_) => {
+					Self::deposit_event(Event::EpochFailed { netuid });
+					LastEpoch::<T>::insert(netuid, now);
+					return considered;
+				},
+			};
+
+			// Bonds: the new rows of the validators; rows of former validators are dropped.
+			let _ = Bonds::<T>::clear_prefix(netuid, T::MaxUids::get(), None);
+			for (v, row) in validators.iter().zip(&out.bonds) {
+				if !row.is_empty() {
+					Bonds::<T>::insert(netuid, v.uid, BondRowOf::<T>::truncate_from(row.clone()));
+				}
+			}
+
+			// Split and pay.
+			let pending = PendingEmission::<T>::get(netuid);
+			let fallback: Vec<u128> = out
+				.stake
+				.iter()
+				.map(|s| u128::from(s.deconstruct()))
+				.collect();
+			let split = split_epoch(
+				pending.saturated_into(),
+				&SplitParams {
+					owner_cut: T::OwnerCut::get(),
+				},
+				&out.incentive,
+				&out.dividends,
+				&fallback,
+			);
+			let pot = Self::pot();
+			let mut payout = EpochPayout {
+				pending,
+				..Default::default()
+			};
+			let mut paid_to: Vec<u128> = vec![0; usize::from(n_uids)];
+			if let Some(owner) = T::Subnets::subnet_owner(netuid) {
+				let amount: BalanceOf<T> = split.owner.saturated_into();
+				if Self::pay(&pot, netuid, &owner, PayoutKind::Owner, amount) {
+					payout.owner = amount;
+				}
+			}
+			for (uid, amount) in split.miners.iter().enumerate() {
+				let uid: Uid = uid.saturated_into();
+				if let Some(nrn) = by_uid.get(&uid) {
+					let amount: BalanceOf<T> = (*amount).saturated_into();
+					if Self::pay(&pot, netuid, &nrn.hotkey, PayoutKind::Miner, amount) {
+						payout.miners.saturating_accrue(amount);
+						if let Some(p) = paid_to.get_mut(usize::from(uid)) {
+							*p = p.saturating_add(amount.saturated_into());
+						}
+					}
+				}
+			}
+			for (v, amount) in validators.iter().zip(&split.validators) {
+				if let Some(nrn) = by_uid.get(&v.uid) {
+					let amount: BalanceOf<T> = (*amount).saturated_into();
+					if Self::pay(&pot, netuid, &nrn.hotkey, PayoutKind::Validator, amount) {
+						payout.validators.saturating_accrue(amount);
+						if let Some(p) = paid_to.get_mut(usize::from(v.uid)) {
+							*p = p.saturating_add(amount.saturated_into());
+						}
+					}
+				}
+			}
+			let paid = payout
+				.owner
+				.saturating_add(payout.miners)
+				.saturating_add(payout.validators);
+			payout.kept = pending.saturating_sub(paid);
+			PendingEmission::<T>::mutate_exists(netuid, |p| {
+				let left = p.unwrap_or_default().saturating_sub(paid);
+				*p = (!left.is_zero()).then_some(left);
+			});
+			Totals::<T>::mutate(|t| EmissionTotals::add(&mut t.paid, paid));
+
+			// Metrics back to the subnets pallet (metagraph, pruning).
+			let zero = Perquintill::zero();
+			let mut trust = vec![zero; usize::from(n_uids)];
+			let mut dividends = vec![zero; usize::from(n_uids)];
+			for (i, v) in validators.iter().enumerate() {
+				if let (Some(t), Some(ot)) = (trust.get_mut(usize::from(v.uid)), out.trust.get(i)) {
+					*t = *ot;
+				}
+				if let (Some(d), Some(od)) =
+					(dividends.get_mut(usize::from(v.uid)), out.dividends.get(i))
+				{
+					*d = *od;
+				}
+			}
+			for nrn in &neurons {
+				let j = usize::from(nrn.uid);
+				let at = |v: &[Perquintill]| v.get(j).copied().unwrap_or(zero);
+				let _ = T::Subnets::set_neuron_metrics(
+					netuid,
+					nrn.uid,
+					NeuronMetrics {
+						rank: at(&out.rank),
+						trust: at(&trust),
+						consensus: at(&out.consensus),
+						incentive: at(&out.incentive),
+						dividends: at(&dividends),
+						emission: paid_to.get(j).copied().unwrap_or(0).saturated_into(),
+					},
+				);
+			}
+			LastEpoch::<T>::insert(netuid, now);
+			Self::deposit_event(Event::EpochCompleted { netuid, payout });
+			considered
+		}
+
+		/// Pays through `Config::Payout`; `true` if paid (zero amounts count as paid).
+		fn pay(
+			pot: &T::AccountId,
+			netuid: NetUid,
+			beneficiary: &T::AccountId,
+			kind: PayoutKind,
+			amount: BalanceOf<T>,
+		) -> bool {
+			if amount.is_zero() {
+				return true;
+			}
+			let ok = frame_support::storage::with_storage_layer(|| {
+				T::Payout::pay(pot, netuid, beneficiary, kind, amount)
+			})
+			.is_ok();
+			if !ok {
+				Self::deposit_event(Event::PayoutFailed {
+					netuid,
+					beneficiary: beneficiary.clone(),
+					kind,
+					amount,
+				});
+			}
+			ok
+		}
+
+		/// Shares of block emission of the given subnets at their current scores.
+		fn shares_of(netuids: &[NetUid]) -> Vec<Perquintill> {
+			let s = Self::flow_settings();
+			let scores: Vec<Score> = netuids.iter().map(FlowScore::<T>::get).collect();
+			flow::shares(&scores, s.cutoff, s.exponent)
+				.ok()
+				.flatten()
+				.unwrap_or_else(|| vec![Perquintill::zero(); netuids.len()])
+		}
+
+		/// Runtime-API view: chain-wide emission state.
+		pub fn emission_state() -> EmissionState<BalanceOf<T>> {
+			let issuance: u128 = T::Currency::total_issuance().saturated_into();
+			let cap: u128 = T::SupplyCap::get().saturated_into();
+			let t = Totals::<T>::get();
+			let s = Self::flow_settings();
+			EmissionState {
+				block_emission: Self::block_emission(),
+				total_issuance: issuance.saturated_into(),
+				supply_cap: T::SupplyCap::get(),
+				initial_emission: T::InitialEmission::get(),
+				halvings: halving::halvings(issuance, cap),
+				next_halving: halving::next_halving_threshold(issuance, cap)
+					.map(|b| b.saturated_into()),
+				emitted: t.emitted,
+				minted: t.minted,
+				unminted: t.unminted,
+				paid: t.paid,
+				recycled: t.recycled,
+				pending: PendingEmission::<T>::iter_values()
+					.fold(Zero::zero(), |a: BalanceOf<T>, p| a.saturating_add(p)),
+				flow_half_life: s.half_life,
+				flow_cutoff: s.cutoff.into_inner(),
+				flow_exponent: s.exponent,
+			}
+		}
+
+		/// Runtime-API view: every subnet's score, share, pending emission and last epoch.
+		pub fn subnet_emissions() -> Vec<SubnetEmission<BalanceOf<T>, BlockNumberFor<T>>> {
+			let netuids = T::Subnets::netuids();
+			let shares = Self::shares_of(&netuids);
+			let queue = EpochQueue::<T>::get();
+			netuids
+				.iter()
+				.zip(shares)
+				.map(|(netuid, share)| SubnetEmission {
+					netuid: *netuid,
+					flow_score: FlowScore::<T>::get(netuid).into_inner(),
+					share,
+					pending: PendingEmission::<T>::get(netuid),
+					last_epoch: LastEpoch::<T>::get(netuid),
+					epoch_queued: queue.contains(netuid),
+				})
+				.collect()
+		}
+
+		/// Checks the pallet's invariants (run by `try_state` and after every test):
+		/// `emitted = minted + unminted`; `minted = paid + Σ pending + recycled`; the pot holds
+		/// `Σ pending + PotFloor`; total issuance `≤ SupplyCap` (unless genesis started above
+		/// it); no pending emission, score, bonds or queue entry of a subnet that does not exist.
+		#[cfg(any(test, feature = "try-runtime", feature = "std"))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			let t = Totals::<T>::get();
+			ensure!(
+				t.emitted == t.minted.saturating_add(t.unminted),
+				"emitted != minted + unminted"
+			);
+			let pending = PendingEmission::<T>::iter_values()
+				.fold(BalanceOf::<T>::zero(), |a, p| a.saturating_add(p));
+			ensure!(
+				t.minted == t.paid.saturating_add(pending).saturating_add(t.recycled),
+				"minted != paid + pending + recycled"
+			);
+			ensure!(
+				T::Currency::balance(&Self::pot()) == pending.saturating_add(PotFloor::<T>::get()),
+				"pot balance != pending + floor"
+			);
+			ensure!(
+				T::Currency::total_issuance() <= T::SupplyCap::get() || t.minted.is_zero(),
+				"total issuance above the cap"
+			);
+			for netuid in PendingEmission::<T>::iter_keys() {
+				ensure!(
+					T::Subnets::subnet_exists(netuid),
+					"pending emission of a missing subnet"
+				);
+			}
+			for netuid in FlowScore::<T>::iter_keys() {
+				ensure!(
+					T::Subnets::subnet_exists(netuid),
+					"score of a missing subnet"
+				);
+			}
+			for (netuid, _, row) in Bonds::<T>::iter() {
+				ensure!(
+					T::Subnets::subnet_exists(netuid),
+					"bonds of a missing subnet"
+				);
+				ensure!(
+					row.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)),
+					"bond row unsorted"
+				);
+			}
+			for netuid in EpochQueue::<T>::get() {
+				ensure!(
+					T::Subnets::subnet_exists(netuid),
+					"queued epoch of a missing subnet"
+				);
+			}
+			Ok(())
+		}
+	}
+
+	impl<T: Config> arena_pallet_primitives::OnFlow<BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
+		fn on_stake_added(netuid: NetUid, amount: BalanceOf<T>, matures_at: BlockNumberFor<T>) {
+			if matures_at > frame_system::Pallet::<T>::block_number() {
+				ScheduledInflow::<T>::mutate(matures_at, netuid, |s| *s = s.saturating_add(amount));
+			} else {
+				FlowAccumulator::<T>::mutate(netuid, |a| {
+					a.matured_added = a.matured_added.saturating_add(amount)
+				});
+			}
+		}
+
+		fn on_stake_removed(
+			netuid: NetUid,
+			cancelled: &[(BlockNumberFor<T>, BalanceOf<T>)],
+			matured: BalanceOf<T>,
+		) {
+			if !T::Subnets::subnet_exists(netuid) {
+				return;
+			}
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut outflow = matured;
+			for (at, amount) in cancelled {
+				if *at > now {
+					// Never reached any score: take it off the schedule.
+					ScheduledInflow::<T>::mutate_exists(at, netuid, |s| {
+						let left = s.unwrap_or_default().saturating_sub(*amount);
+						*s = (!left.is_zero()).then_some(left);
+					});
+				} else {
+					// Already counted as inflow (cannot happen with `pallet-stake`): count it
+					// out again.
+					outflow = outflow.saturating_add(*amount);
+				}
+			}
+			if !outflow.is_zero() {
+				FlowAccumulator::<T>::mutate(netuid, |a| {
+					a.removed = a.removed.saturating_add(outflow)
+				});
+			}
+		}
+
+		fn on_registration_burn(netuid: NetUid, amount: BalanceOf<T>) {
+			FlowAccumulator::<T>::mutate(netuid, |a| a.burns = a.burns.saturating_add(amount));
+		}
+	}
+
+	impl<T: Config> SubnetHooks for Pallet<T> {
+		fn on_network_removed(netuid: NetUid) -> Weight {
+			let pending = PendingEmission::<T>::take(netuid);
+			if !pending.is_zero() {
+				let burned = T::Currency::burn_from(
+					&Self::pot(),
+					pending,
+					Preservation::Preserve,
+					Precision::Exact,
+					Fortitude::Force,
+				)
+				.is_ok();
+				if burned {
+					Totals::<T>::mutate(|t| EmissionTotals::add(&mut t.recycled, pending));
+					Self::deposit_event(Event::PendingRecycled {
+						netuid,
+						amount: pending,
+					});
+				} else {
+					PendingEmission::<T>::insert(netuid, pending);
+				}
+			}
+			FlowScore::<T>::remove(netuid);
+			FlowAccumulator::<T>::remove(netuid);
+			LastEpoch::<T>::remove(netuid);
+			let _ = Bonds::<T>::clear_prefix(netuid, T::MaxUids::get(), None);
+			EpochQueue::<T>::mutate(|q| q.retain(|n| *n != netuid));
+			T::WeightInfo::on_network_removed()
+		}
+
+		fn on_epoch(netuid: NetUid) -> Weight {
+			EpochQueue::<T>::mutate(|q| {
+				if !q.contains(&netuid) {
+					// Full only if every subnet is queued already; the next epoch catches up.
+					let _ = q.try_push(netuid);
+				}
+			});
+			T::WeightInfo::queue_epoch()
+		}
+
+		fn on_epoch_max_weight() -> Weight {
+			T::WeightInfo::queue_epoch()
+		}
+	}
+
+	impl<T: Config> EmissionInfo for Pallet<T> {
+		fn emission_score(netuid: NetUid) -> i128 {
+			FlowScore::<T>::get(netuid).into_inner()
+		}
+		fn emission_share(netuid: NetUid) -> Perquintill {
+			let netuids = T::Subnets::netuids();
+			let shares = Self::shares_of(&netuids);
+			netuids
+				.iter()
+				.position(|n| *n == netuid)
+				.and_then(|i| shares.get(i).copied())
+				.unwrap_or_default()
+		}
+	}
+}

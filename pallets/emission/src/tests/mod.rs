@@ -1,0 +1,10 @@
+//! Tests of the emission pallet, by topic. Every test ends with the pallets' `try_state`
+//! checks (`mock::build_and_execute`).
+
+#[cfg(feature = "runtime-benchmarks")]
+mod bench;
+mod epoch;
+mod flow;
+mod halving;
+mod properties;
+mod recycle;

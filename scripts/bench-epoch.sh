@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Epoch weight benchmark of the emission pallet (not part of CI). Prints a table: for 64, 256
+# and 1024 UIDs with 64 validators (each weighing every UID, every payout made), the native
+# time of one epoch on the mock runtime (median of 5), and the weight the runtime charges for
+# it (`pallet_emission::weights::epoch`, DB accesses priced with ParityDb — the node's database —
+# and with RocksDB for reference) as a share of the 2 s block weight limit.
+#
+#   scripts/bench-epoch.sh
+#
+# BENCH_PROFILE=release (default) times optimised code; BENCH_PROFILE=dev reuses the debug
+# build (much slower code: an upper bound).
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/arena-target}"
+export SKIP_WASM_BUILD=1
+profile="${BENCH_PROFILE:-release}"
+cargo test --locked --profile "$profile" -p pallet-emission --features runtime-benchmarks \
+  --lib epoch_weight_table -- --ignored --nocapture --test-threads 1 2>/dev/null |
+  grep -E '^\|'

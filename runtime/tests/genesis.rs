@@ -69,7 +69,16 @@ fn dev_accounts_are_endowed_and_issuance_is_below_the_cap() {
 			);
 		}
 		let issuance = pallet_balances::TotalIssuance::<Runtime>::get();
-		assert_eq!(issuance, ENDOWMENT * accounts.len() as u64);
+		// The endowments plus the emission pot's existential deposit (minted at genesis).
+		let pot_floor = pallet_emission::PotFloor::<Runtime>::get();
+		assert_eq!(pot_floor, arena_runtime::EXISTENTIAL_DEPOSIT);
+		assert_eq!(
+			pallet_balances::Pallet::<Runtime>::free_balance(
+				pallet_emission::Pallet::<Runtime>::pot()
+			),
+			pot_floor
+		);
+		assert_eq!(issuance, ENDOWMENT * accounts.len() as u64 + pot_floor);
 		assert!(issuance <= arena_runtime::SUPPLY_CAP);
 	});
 }

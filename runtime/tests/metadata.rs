@@ -8,7 +8,11 @@ use std::path::PathBuf;
 const METADATA_VERSION: u32 = 16;
 
 fn stored_path() -> PathBuf {
-	PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/chain-client/metadata/arena.scale")
+	// The manifest dir is read at run time (cargo sets it) so a test binary reused from another
+	// checkout of the same target dir checks this checkout's file.
+	let manifest =
+		std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+	PathBuf::from(manifest).join("../crates/chain-client/metadata/arena.scale")
 }
 
 fn runtime_metadata() -> Vec<u8> {

@@ -147,8 +147,13 @@ fn collect_txt(
 mod tests {
 	use super::*;
 
+	/// The committed test corpus. The manifest dir is read at run time (cargo sets it when
+	/// running tests) so a test binary reused from another checkout of the same target dir
+	/// still finds this checkout's files.
 	pub(crate) fn test_corpus_dir() -> PathBuf {
-		Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus")
+		let manifest = std::env::var("CARGO_MANIFEST_DIR")
+			.unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+		Path::new(&manifest).join("testdata/corpus")
 	}
 
 	#[test]

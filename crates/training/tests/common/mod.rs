@@ -23,7 +23,10 @@ pub fn device() -> Device {
 pub fn corpus() -> &'static Corpus {
 	static C: OnceLock<Corpus> = OnceLock::new();
 	C.get_or_init(|| {
-		let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
+		// Read at run time so a test binary reused from another checkout finds this one's files.
+		let manifest = std::env::var("CARGO_MANIFEST_DIR")
+			.unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+		let dir = Path::new(&manifest).join("testdata/corpus");
 		Corpus::load_dir(&dir, config().validation_fraction).unwrap()
 	})
 }

@@ -24,6 +24,7 @@ fn pct(ref_time: u64) -> f64 {
 #[ignore = "run by scripts/bench-epoch.sh"]
 fn epoch_weight_table() {
 	MaxUids::set(1024);
+	println!();
 	println!(
 		"| UIDs | validators | native time (ms, median of 5) | charged weight, ParityDb (ms) | share of block | charged, RocksDb (ms) | share |"
 	);

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Runs a local Arena: builds the node and starts a development chain on ws://127.0.0.1:9944.
+# Runs a local Arena: builds the node, starts a development chain on ws://127.0.0.1:9944, creates
+# a subnet with a validator and three miners (tests/js/demo/emission-demo.js, @polkadot/api) and
+# prints every epoch's emission payout as it happens.
 #
 #   scripts/demo.sh              run until Ctrl-C
-#   scripts/demo.sh --blocks 20  stop after 20 finalised blocks
+#   scripts/demo.sh --epochs 3   stop after 3 epochs that paid miners
 #
 # Connect polkadot.js Apps: https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A9944
-# (Subnets, validators and miners join this script as their issues land.)
+# (The miner and validator programs replace the scripted validator as their issues land.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-blocks=0
+epochs=0
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--blocks) blocks=$2; shift 2 ;;
-	*) echo "usage: $0 [--blocks N]" >&2; exit 2 ;;
+	--epochs) epochs=$2; shift 2 ;;
+	*) echo "usage: $0 [--epochs N]" >&2; exit 2 ;;
 	esac
 done
 
@@ -44,18 +46,7 @@ rpc system_health | grep -q result || { echo "node did not answer"; tail -40 "$l
 
 echo "==> Arena dev chain running at ws://127.0.0.1:9944"
 echo "    polkadot.js Apps: https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A9944"
-seen=0
-last=""
-while :; do
-	head=$(rpc chain_getFinalizedHead | sed -E 's/.*"result":"([^"]+)".*/\1/')
-	if [ -n "$head" ] && [ "$head" != "$last" ]; then
-		number=$(rpc chain_getHeader "[\"$head\"]" | sed -E 's/.*"number":"0x([0-9a-f]+)".*/\1/')
-		echo "    finalised #$((16#$number)) $head"
-		last=$head
-		seen=$((seen + 1))
-		if [ "$blocks" -gt 0 ] && [ "$seen" -ge "$blocks" ]; then break; fi
-	fi
-	kill -0 $node_pid 2>/dev/null || { echo "node exited:"; tail -40 "$log"; exit 1; }
-	sleep 0.5
-done
-echo "==> done: $seen finalised blocks"
+echo "==> subnet, validator and miners (tests/js/demo/emission-demo.js)"
+(cd tests/js && [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error)
+(cd tests/js && node demo/emission-demo.js ws://127.0.0.1:9944 "$epochs")
+echo "==> done"

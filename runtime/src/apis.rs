@@ -248,8 +248,10 @@ impl_runtime_apis! {
 			#[allow(unused_imports)]
 			use baseline::Pallet as BaselineBench;
 
+			use crate::{Balances, Sudo, Timestamp};
+
 			let mut list = Vec::<BenchmarkList>::new();
-			crate::list_benchmarks!(list, extra);
+			list_benchmarks!(list, extra);
 
 			let storage_info = crate::AllPalletsWithSystem::storage_info();
 			(list, storage_info)
@@ -265,13 +267,17 @@ impl_runtime_apis! {
 			#[allow(unused_imports)]
 			use baseline::Pallet as BaselineBench;
 
+			use crate::{Balances, Sudo, Timestamp};
+
 			impl frame_system_benchmarking::Config for Runtime {}
 			impl baseline::Config for Runtime {}
 
-			let whitelist: Vec<TrackedStorageKey> = frame_benchmarking::whitelisted_storage_keys();
+			use frame_support::traits::WhitelistedStorageKeys;
+			let whitelist: Vec<TrackedStorageKey> =
+				crate::AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::<BenchmarkBatch>::new();
 			let params = (&config, &whitelist);
-			crate::add_benchmarks!(params, batches);
+			add_benchmarks!(params, batches);
 			Ok(batches)
 		}
 	}

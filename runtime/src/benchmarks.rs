@@ -1,5 +1,8 @@
 //! The pallets whose benchmarks `arena-node benchmark pallet` runs (feature `runtime-benchmarks`).
 
+// Declared before `apis` in `lib.rs`: the `list_benchmarks!` / `add_benchmarks!` macros defined
+// here are used there by name (and resolve the pallet names there).
+
 frame_benchmarking::define_benchmarks!(
 	[frame_benchmarking, BaselineBench::<Runtime>]
 	[frame_system, SystemBench::<Runtime>]

@@ -97,7 +97,7 @@ async fn a_subnet_receives_emission_split_by_yuma() -> Result<()> {
 			&client,
 			&runtime::transactions()
 				.balances()
-				.transfer_keep_alive(hot_id.clone().into(), 10 * ARN),
+				.transfer_keep_alive(hot_id.into(), 10 * ARN),
 			&alice,
 		)
 		.await?;
@@ -115,7 +115,7 @@ async fn a_subnet_receives_emission_split_by_yuma() -> Result<()> {
 		&client,
 		&runtime::transactions()
 			.stake()
-			.add_stake(validator_id.clone(), netuid, 1_000 * ARN),
+			.add_stake(validator_id, netuid, 1_000 * ARN),
 		&bob,
 	)
 	.await?;

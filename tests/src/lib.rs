@@ -166,3 +166,27 @@ pub async fn wait_for_finalized(
 		tokio::time::sleep(Duration::from_millis(250)).await;
 	}
 }
+
+/// Signs `tx` with `signer`, submits it and waits (at most a minute) until it is finalised
+/// successfully; returns its events.
+pub async fn submit<P: arena_chain_client::subxt::transactions::Payload>(
+	client: &ArenaClient,
+	tx: &P,
+	signer: &arena_chain_client::subxt_signer::sr25519::Keypair,
+) -> Result<arena_chain_client::subxt::extrinsics::ExtrinsicEvents<arena_chain_client::ArenaConfig>>
+{
+	tokio::time::timeout(
+		Duration::from_secs(60),
+		client
+			.api()
+			.at_current_block()
+			.await?
+			.transactions()
+			.sign_and_submit_then_watch_default(tx, signer),
+	)
+	.await
+	.context("submission timed out")??
+	.wait_for_finalized_success()
+	.await
+	.context("not finalised successfully")
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use arena_chain_client::{runtime, subxt_signer::sr25519::dev, STATIC_METADATA};
-use arena_e2e::{wait_for_finalized, Node};
+use arena_e2e::{submit, wait_for_finalized, Node};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dev_chain_finalises_blocks_and_a_transfer() -> Result<()> {
@@ -43,20 +43,9 @@ async fn dev_chain_finalises_blocks_and_a_transfer() -> Result<()> {
 	let tx = runtime::transactions()
 		.balances()
 		.transfer_keep_alive(dave.into(), amount);
-	let events = tokio::time::timeout(
-		Duration::from_secs(60),
-		client
-			.api()
-			.at_current_block()
-			.await?
-			.transactions()
-			.sign_and_submit_then_watch_default(&tx, &dev::alice()),
-	)
-	.await
-	.context("submission timed out")??
-	.wait_for_finalized_success()
-	.await
-	.context("transfer was not finalised successfully")?;
+	let events = submit(&client, &tx, &dev::alice())
+		.await
+		.context("transfer was not finalised successfully")?;
 	let transfer = events
 		.find_first::<runtime::balances::events::Transfer>()
 		.context("no Transfer event")??;

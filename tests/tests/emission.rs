@@ -13,31 +13,23 @@ use arena_chain_client::{
 			bounded_collections::bounded_vec::BoundedVec, pallet_subnets::types::HyperParam,
 		},
 	},
-	subxt::tx::Payload,
 	subxt_signer::sr25519::{dev, Keypair},
 	ArenaClient,
 };
-use arena_e2e::Node;
+use arena_e2e::{submit, Node};
 
 const ARN: u64 = 1_000_000_000;
 
-/// Signs and submits `tx`, waiting until it is finalised successfully.
-async fn submit<P: Payload>(client: &ArenaClient, tx: &P, signer: &Keypair) -> Result<()> {
-	tokio::time::timeout(
-		Duration::from_secs(60),
-		client
-			.api()
-			.at_current_block()
-			.await?
-			.transactions()
-			.sign_and_submit_then_watch_default(tx, signer),
-	)
-	.await
-	.context("submission timed out")??
-	.wait_for_finalized_success()
-	.await
-	.context("not finalised successfully")?;
-	Ok(())
+async fn emission_state(
+	client: &ArenaClient,
+) -> Result<runtime::runtime_types::arena_pallet_primitives::EmissionState<u64>> {
+	Ok(client
+		.api()
+		.at_current_block()
+		.await?
+		.runtime_apis()
+		.call(runtime::runtime_apis().emission_api().emission_state())
+		.await?)
 }
 
 fn hotkey(seed: &str) -> Result<Keypair> {
@@ -50,13 +42,8 @@ fn hotkey(seed: &str) -> Result<Keypair> {
 async fn a_subnet_receives_emission_split_by_yuma() -> Result<()> {
 	let mut node = Node::start("emission", &["--dev", "--dev-block-time", "250"])?;
 	let client = node.client().await?;
-	let at = client.api().at_current_block().await?;
-
 	// Block emission and halving from the runtime API.
-	let state = at
-		.runtime_apis()
-		.call(runtime::runtime_apis().emission_api().emission_state())
-		.await?;
+	let state = emission_state(&client).await?;
 	ensure!(state.block_emission == ARN, "E = {}", state.block_emission);
 	ensure!(
 		state.next_halving == Some(10_500_000 * ARN),
@@ -202,13 +189,7 @@ async fn a_subnet_receives_emission_split_by_yuma() -> Result<()> {
 	);
 	ensure!(payout.kept == 0);
 
-	let state = client
-		.api()
-		.at_current_block()
-		.await?
-		.runtime_apis()
-		.call(runtime::runtime_apis().emission_api().emission_state())
-		.await?;
+	let state = emission_state(&client).await?;
 	ensure!(state.paid > 0 && state.minted > 0);
 	ensure!(state.emitted == state.minted + state.unminted);
 	Ok(())

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { connect, startDevNode } from './node.js';
+import { startAndConnect, stopDevNode } from './node.js';
 
 const ARN = 1_000_000_000n;
 
@@ -13,18 +13,10 @@ describe('arena dev node via @polkadot/api', () => {
 
   before(async () => {
     await cryptoWaitReady();
-    node = await startDevNode();
-    try {
-      api = await connect(node);
-    } catch (e) {
-      throw new Error(`node did not come up: ${e}\n${node.logTail()}`);
-    }
+    ({ node, api } = await startAndConnect());
   });
 
-  after(async () => {
-    await api?.disconnect();
-    await node?.stop();
-  });
+  after(() => stopDevNode({ node, api }));
 
   it('advertises the ARN token', async () => {
     const props = await api.rpc.system.properties();

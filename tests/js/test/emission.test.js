@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { connect, startDevNode } from './node.js';
+import { startAndConnect, stopDevNode } from './node.js';
 import { findEvent, send } from './tx.js';
 
 const ARN = 1_000_000_000n;
@@ -35,18 +35,10 @@ describe('emission through the runtime API and polkadot.js', () => {
     for (const name of ['Alice', 'Bob', 'Charlie', 'Dave']) k[name] = keyring.addFromUri(`//${name}`);
     k.validatorHot = keyring.addFromUri('//Bob//emission-validator');
     k.minerHots = ['Charlie', 'Dave'].map((n) => keyring.addFromUri(`//${n}//emission-miner`));
-    node = await startDevNode(250);
-    try {
-      api = await connect(node);
-    } catch (e) {
-      throw new Error(`node did not come up: ${e}\n${node.logTail()}`);
-    }
+    ({ node, api } = await startAndConnect(250));
   });
 
-  after(async () => {
-    await api?.disconnect();
-    await node?.stop();
-  });
+  after(() => stopDevNode({ node, api }));
 
   it('reports block emission, the cap and the next halving', async () => {
     const s = (await api.call.emissionApi.emissionState()).toJSON();

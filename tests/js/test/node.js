@@ -76,3 +76,22 @@ export async function connect(node, timeoutMs = 120_000) {
     }
   }
 }
+
+/** Start a dev node and connect to it; the error carries the node's log tail. Returns
+ * { node, api }; stop with `stopDevNode`. */
+export async function startAndConnect(blockTimeMs = 500) {
+  const node = await startDevNode(blockTimeMs);
+  try {
+    return { node, api: await connect(node) };
+  } catch (e) {
+    const tail = node.logTail();
+    await node.stop();
+    throw new Error(`node did not come up: ${e}\n${tail}`);
+  }
+}
+
+/** Disconnect and stop what `startAndConnect` started (either may be undefined). */
+export async function stopDevNode({ node, api } = {}) {
+  await api?.disconnect();
+  await node?.stop();
+}

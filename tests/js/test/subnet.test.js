@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { connect, startDevNode } from './node.js';
+import { startAndConnect, stopDevNode } from './node.js';
 import { findEvent, send } from './tx.js';
 
 const ARN = 1_000_000_000n;
@@ -22,18 +22,10 @@ describe('a subnet created and joined through @polkadot/api', () => {
     for (const name of ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve']) k[name] = keyring.addFromUri(`//${name}`);
     k.validatorHot = keyring.addFromUri('//Bob//validator');
     k.minerHots = ['Charlie', 'Dave', 'Eve'].map((n) => keyring.addFromUri(`//${n}//miner`));
-    node = await startDevNode(250);
-    try {
-      api = await connect(node);
-    } catch (e) {
-      throw new Error(`node did not come up: ${e}\n${node.logTail()}`);
-    }
+    ({ node, api } = await startAndConnect(250));
   });
 
-  after(async () => {
-    await api?.disconnect();
-    await node?.stop();
-  });
+  after(() => stopDevNode({ node, api }));
 
   it('creates a subnet whose lock is held, not spent', async () => {
     const before = (await api.query.system.account(k.Alice.address)).data;

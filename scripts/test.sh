@@ -38,6 +38,11 @@ step "unit, property and end-to-end tests" cargo test --locked --workspace
 # Benchmarks (frame_benchmarking v2) run as tests in the mock runtimes, with try-state checks.
 step "pallet benchmark tests" cargo test --locked -p pallet-subnets -p pallet-stake -p pallet-emission \
 	--features runtime-benchmarks,try-runtime
+# The runtime's benchmark wiring (`arena-node benchmark pallet`, scripts/bench-weights.sh) must
+# keep compiling; a native check of that feature set (its own build units: the normal runtime
+# build is not touched).
+step "runtime benchmark wiring" env SKIP_WASM_BUILD=1 cargo check --locked -p arena-runtime \
+	--features runtime-benchmarks
 
 if [ -z "${ARENA_SKIP_JS:-}" ]; then
 	export ARENA_NODE_BIN="$CARGO_TARGET_DIR/debug/arena-node"

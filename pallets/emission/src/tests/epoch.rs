@@ -20,6 +20,11 @@ fn setup() -> u16 {
 	netuid
 }
 
+/// The validator (hotkey 101) sets `values` on `uids`.
+fn validator_weights(netuid: u16, uids: Vec<u16>, values: Vec<u16>) {
+	assert_ok!(Subnets::set_weights(origin(101), netuid, uids, values, 0));
+}
+
 fn last_payout(netuid: u16) -> EpochPayout<Balance> {
 	events()
 		.into_iter()
@@ -49,13 +54,7 @@ fn without_weights_only_the_owner_is_paid_and_the_rest_stays_pending() {
 fn an_epoch_pays_owner_miners_and_validators_by_yuma() {
 	build_and_execute(|| {
 		let netuid = setup();
-		assert_ok!(Subnets::set_weights(
-			origin(101),
-			netuid,
-			vec![1, 2],
-			vec![1, 3],
-			0
-		));
+		validator_weights(netuid, vec![1, 2], vec![1, 3]);
 		let owner_free = Balances::free_balance(1);
 		let validator_stake = pallet_stake::Positions::<Test>::get((2, 101, netuid));
 		run_to_block(20);
@@ -114,13 +113,7 @@ fn validators_take_the_miners_half_when_no_miner_has_incentive() {
 		let netuid = setup();
 		// The validator weighs only itself: self-weights are ignored, so no miner has incentive
 		// and the validator is still counted (active, permitted) for the fallback.
-		assert_ok!(Subnets::set_weights(
-			origin(101),
-			netuid,
-			vec![0],
-			vec![1],
-			0
-		));
+		validator_weights(netuid, vec![0], vec![1]);
 		run_to_block(20);
 		let p = last_payout(netuid);
 		assert_eq!(p.miners, 0);
@@ -133,13 +126,7 @@ fn validators_take_the_miners_half_when_no_miner_has_incentive() {
 fn weights_and_bonds_for_a_replaced_uid_are_ignored() {
 	build_and_execute(|| {
 		let netuid = setup();
-		assert_ok!(Subnets::set_weights(
-			origin(101),
-			netuid,
-			vec![1],
-			vec![1],
-			0
-		));
+		validator_weights(netuid, vec![1], vec![1]);
 		for (c, h) in [(5, 105), (6, 106), (7, 107), (8, 108), (10, 110)] {
 			register(netuid, c, h);
 		}
@@ -230,13 +217,7 @@ fn a_dissolved_subnets_pending_emission_is_recycled() {
 fn a_failed_payout_stays_pending() {
 	build_and_execute(|| {
 		let netuid = setup();
-		assert_ok!(Subnets::set_weights(
-			origin(101),
-			netuid,
-			vec![1, 2],
-			vec![1, 3],
-			0
-		));
+		validator_weights(netuid, vec![1, 2], vec![1, 3]);
 		// Miner 102's hotkey loses its owner record: its payout cannot be credited.
 		pallet_stake::Owner::<Test>::remove(102);
 		pallet_stake::OwnedHotkeys::<Test>::mutate(3, |v| v.retain(|h| *h != 102));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Training-core benchmarks (not part of CI). Prints three tables:
-#   1. tokens/s of our trainer (burn Flex, CPU) vs PyTorch eager on the same model and data;
+#   1. tokens/s of our trainer (burn Flex, CPU) vs PyTorch eager on the same model and data,
+#      and the GFLOP/s of the step's matrix products in each (where the time goes);
 #   2. bytes per update vs a dense fp32 delta, and the validation-loss cost of compression
 #      against uncompressed updates at equal tokens;
 #   3. audit cost as a fraction of a miner's round (default H and c).
@@ -9,7 +10,7 @@
 #
 # CORPUS_DIR defaults to data/shakespeare (scripts/fetch-corpus.sh fetches it), else the play
 # committed under crates/training/testdata/corpus. Environment knobs: BENCH_STEPS (throughput
-# steps, 30), BENCH_ROUNDS / BENCH_INNER (loss-cost simulation, 8 × 50), BENCH_AUDIT_INNER /
+# steps, 30), BENCH_ROUNDS / BENCH_INNER (loss-cost simulation, 48 × 50), BENCH_AUDIT_INNER /
 # BENCH_AUDIT_SEGMENT (audit round, default H / c: 400 / 16), BENCH_PROFILE (cargo profile, "release"),
 # BENCH_VENV (PyTorch venv, ~/.cache/arena-bench-venv), BENCH_NO_BUILD=1 (use the built binary).
 set -euo pipefail
@@ -37,7 +38,14 @@ bin="$CARGO_TARGET_DIR/$([[ "$profile" == dev ]] && echo debug || echo "$profile
 echo "corpus: $corpus   machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" >&2
 "$bin" throughput "$corpus" --steps "$steps" | tee -a "$out/results" >&2
 "$venv/bin/python" scripts/bench/torch_bench.py "$corpus" --steps "$steps" | tee -a "$out/results" >&2
-"$bin" compression "$corpus" --rounds "${BENCH_ROUNDS:-8}" --inner "${BENCH_INNER:-50}" | tee -a "$out/results" >&2
+"$bin" matmul "$corpus" | tee -a "$out/results" >&2
+"$venv/bin/python" scripts/bench/torch_bench.py "$corpus" --matmul | tee -a "$out/results" >&2
+rounds="${BENCH_ROUNDS:-48}"
+inner="${BENCH_INNER:-50}"
+"$bin" compression "$corpus" --rounds "$rounds" --inner "$inner" --trace 8 | tee -a "$out/results" >&2
+# Reference: dense updates with SPEC §6.7's outer defaults (lr 0.7, momentum 0.9).
+"$bin" compression "$corpus" --skip-size --only-dense --rounds "$rounds" --inner "$inner" --trace 8 \
+  --dense-lr 0.7 --dense-mu 0.9 | tee -a "$out/results" >&2
 "$bin" audit "$corpus" --inner "${BENCH_AUDIT_INNER:-400}" --segment "${BENCH_AUDIT_SEGMENT:-16}" | tee -a "$out/results" >&2
 
 python3 - "$out/results" <<'PY'
@@ -54,20 +62,51 @@ torch_tps = next((float(r["tokens_per_s"]) for r in thr if r["engine"].startswit
 for r in thr:
     ratio = f"{float(r['tokens_per_s']) / torch_tps:.2f}x" if torch_tps else "n/a"
     print(f"| {r['engine']} | {r['params']} | {r['batch']} x {r['context']} | {r['steps']} | {float(r['tokens_per_s']):.0f} | {ratio} |")
+mm = [r for r in rows if r.get("table") == "matmul"]
+ours = {r["op"]: r for r in mm if r["engine"].startswith("arena")}
+theirs = {r["op"]: r for r in mm if r["engine"].startswith("pytorch")}
+print("\nMatrix products of one step (the dominant cost), GFLOP/s on all cores:\n")
+print("| product | batch x m x k x n | arena (burn Flex, gemm crate) | PyTorch (MKL) | ratio |")
+print("| --- | --- | ---: | ---: | ---: |")
+for op, r in ours.items():
+    t = theirs.get(op)
+    tg = float(t["gflops"]) if t else float("nan")
+    print(f"| {op} | {r['batch']} x {r['m']} x {r['k']} x {r['n']} | {float(r['gflops']):.1f} | {tg:.1f} | {float(r['gflops']) / tg:.2f}x |")
 b = next(r for r in rows if r.get("table") == "bytes")
 print("\n### 2. Update size and the cost of compression\n")
 print("| params | dense fp32 bytes | update bytes | reduction | chunk / k / bits |")
 print("| ---: | ---: | ---: | ---: | --- |")
 print(f"| {b['params']} | {b['dense_fp32_bytes']} | {b['update_bytes']} | {float(b['ratio']):.0f}x | {b['chunk']} / {b['k']} / {b['bits']} |")
-loss = {r["arm"]: r for r in rows if r.get("table") == "loss"}
-d, c = loss["dense"], loss["compressed"]
-cost = (float(c["val_loss"]) - float(d["val_loss"])) / float(d["val_loss"]) * 100
+final = [r for r in rows if r.get("table") == "loss"]
+trace = [r for r in rows if r.get("table") == "loss_trace"]
+def key(r):
+    return (r["arm"], r["outer_lr"], r["outer_mu"])
+arms = []
+for r in final:
+    if key(r) not in arms:
+        arms.append(key(r))
+curve = {k: {} for k in arms}
+for r in trace:
+    curve.setdefault(key(r), {})[int(r["round"])] = float(r["val_loss"])
+for r in final:
+    curve[key(r)][int(r["rounds"])] = float(r["val_loss"])
+d = next(r for r in final if r["arm"] == "dense")
+c = next(r for r in final if r["arm"] == "compressed")
+dk, ck = key(d), key(c)
 print()
-print("| updates | rounds x inner steps | tokens | params | validation loss | bytes sent |")
-print("| --- | --- | ---: | ---: | ---: | ---: |")
-for r in (d, c):
-    print(f"| {r['arm']} | {r['rounds']} x {r['inner']} | {r['tokens']} | {r['params']} | {float(r['val_loss']):.4f} | {r['bytes_sent']} |")
-print(f"\nloss cost of compression: {cost:+.2f} % (goal <= 2 %)")
+print(f"Validation loss after each 8 rounds ({d['inner']} inner steps each, {d['params']}-parameter model, "
+      f"{int(d['tokens']) // int(d['rounds'])} tokens per round; compressed: {c['k']} of {b['chunk']}, {c['bits']} bits, "
+      f"feedback decay {c['decay']}):\n")
+print("| round | tokens | " + " | ".join(f"{a} (outer lr {lr}, mu {mu})" for a, lr, mu in arms) + " | cost of compression |")
+print("| ---: | ---: | " + " | ".join("---:" for _ in arms) + " | ---: |")
+per_round = int(d["tokens"]) // int(d["rounds"])
+for rnd in sorted(curve[dk]):
+    vals = " | ".join(f"{curve[k].get(rnd, float('nan')):.4f}" for k in arms)
+    cost = (curve[ck][rnd] - curve[dk][rnd]) / curve[dk][rnd] * 100
+    print(f"| {rnd} | {rnd * per_round} | {vals} | {cost:+.2f} % |")
+print(f"\nbytes sent over the run: dense {d['bytes_sent']}, compressed {c['bytes_sent']}")
+print(f"loss cost of compression at the end: {(float(c['val_loss']) - float(d['val_loss'])) / float(d['val_loss']) * 100:+.2f} % "
+      f"against dense updates with the same outer step (goal <= 2 %)")
 a = next(r for r in rows if r.get("table") == "audit")
 print("\n### 3. Audit cost (one segment re-run + update check vs one training round)\n")
 print("| H | c | miner round (s) | audit (s) | fraction | audit passed |")

@@ -74,6 +74,29 @@ def load_train(corpus_dir, val_fraction=0.1):
     return torch.tensor(list(out), dtype=torch.long)
 
 
+def matmuls(args, reps=30):
+    """GFLOP/s of the same products as `bench_train matmul` (one RESULT line each)."""
+    bt, d, t = args.batch * args.context, args.width, args.context
+    f, hd, bh = 4 * d, d // args.heads, args.batch * args.heads
+    shapes = [
+        ("qkv", 1, bt, d, 3 * d), ("attn_out", 1, bt, d, d), ("mlp_fc", 1, bt, d, f),
+        ("mlp_proj", 1, bt, f, d), ("head", 1, bt, d, 256), ("mlp_fc_weight_grad", 1, d, bt, f),
+        ("scores", bh, t, hd, t), ("scores_x_v", bh, t, t, hd),
+    ]
+    for name, b, m, k, n in shapes:
+        a, w = torch.randn(b, m, k), torch.randn(b, k, n)
+        for _ in range(3):
+            a @ w
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            a @ w
+        secs = (time.perf_counter() - t0) / reps
+        print(
+            f"RESULT table=matmul engine=pytorch-{torch.__version__} op={name} batch={b} "
+            f"m={m} k={k} n={n} gflops={2 * b * m * k * n / secs / 1e9:.1f}"
+        )
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus")
@@ -84,7 +107,11 @@ def main():
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--context", type=int, default=128)
     ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--matmul", action="store_true", help="time the step's matrix products instead")
     args = ap.parse_args()
+    if args.matmul:
+        torch.set_num_threads(os.cpu_count() or 1)
+        return matmuls(args)
 
     torch.manual_seed(0)
     torch.set_num_threads(os.cpu_count() or 1)

@@ -4,8 +4,10 @@
 //! cargo run -p arena-training --example bench_train -- <mode> [corpus_dir] [options]
 //!   throughput   tokens/s of the inner loop on the default model      (--steps N --warmup N)
 //!   compression  bytes per update vs dense fp32, and the validation-loss cost of compression
-//!                against uncompressed updates at equal tokens        (--rounds R --inner N)
+//!                against uncompressed updates at equal tokens        (--rounds R --inner N
+//!                --miners M --trace N --k K --bits B --comp-lr/--comp-mu/--dense-lr/--dense-mu --ef-decay)
 //!   audit        audit cost as a fraction of a miner's round          (--inner H --segment c)
+//!   matmul       GFLOP/s of the default model's matrix products (the step's dominant cost)
 //! ```
 //! Output lines start with `RESULT` and are `key=value` pairs that the script tabulates.
 
@@ -56,6 +58,7 @@ fn main() -> AnyResult<()> {
 		"throughput" => throughput(&args, &cfg, &corpus, &device),
 		"compression" => compression(&args, &corpus, &device),
 		"audit" => audit(&args, &corpus, &device),
+		"matmul" => matmul(&args, &cfg, &device),
 		other => Err(format!("unknown mode {other}").into()),
 	}
 }
@@ -88,6 +91,49 @@ fn throughput(
         param_count(&cfg.model),
         tokens / secs
     );
+	Ok(())
+}
+
+/// The matrix products of one training step of `cfg`'s model: `(name, batch, m, k, n)`.
+fn step_matmuls(cfg: &TrainingConfig) -> Vec<(&'static str, usize, usize, usize, usize)> {
+	let m = &cfg.model;
+	let bt = cfg.batch_size * m.context;
+	let (d, f, t) = (m.d_model, m.d_model * m.mlp_ratio, m.context);
+	let hd = d / m.n_heads;
+	let bh = cfg.batch_size * m.n_heads;
+	vec![
+		("qkv", 1, bt, d, 3 * d),
+		("attn_out", 1, bt, d, d),
+		("mlp_fc", 1, bt, d, f),
+		("mlp_proj", 1, bt, f, d),
+		("head", 1, bt, d, arena_training::config::VOCAB_SIZE),
+		("mlp_fc_weight_grad", 1, d, bt, f),
+		("scores", bh, t, hd, t),
+		("scores_x_v", bh, t, t, hd),
+	]
+}
+
+fn matmul(args: &[String], cfg: &TrainingConfig, device: &arena_training::Device) -> AnyResult<()> {
+	use burn::prelude::*;
+	use burn::tensor::Distribution;
+	let reps = arg(args, "--reps", 30).max(1);
+	for (name, batch, m, k, n) in step_matmuls(cfg) {
+		let a = Tensor::<3>::random([batch, m, k], Distribution::Normal(0.0, 1.0), device);
+		let b = Tensor::<3>::random([batch, k, n], Distribution::Normal(0.0, 1.0), device);
+		for _ in 0..3 {
+			a.clone().matmul(b.clone()).into_data();
+		}
+		let t0 = Instant::now();
+		for _ in 0..reps {
+			a.clone().matmul(b.clone()).into_data();
+		}
+		let secs = t0.elapsed().as_secs_f64() / reps as f64;
+		let flops = 2.0 * (batch * m * k * n) as f64;
+		println!(
+			"RESULT table=matmul engine=arena-burn-flex op={name} batch={batch} m={m} k={k} n={n} gflops={:.1}",
+			flops / secs / 1e9
+		);
+	}
 	Ok(())
 }
 
@@ -136,50 +182,90 @@ fn compression(args: &[String], corpus: &Corpus, device: &arena_training::Device
 	let mut sim = sim_config(inner);
 	sim.compression.k_per_chunk = arg(args, "--k", sim.compression.k_per_chunk as u64) as usize;
 	sim.compression.bits = arg(args, "--bits", sim.compression.bits as u64) as u8;
+	let farg = |name: &str, default: f32| -> f32 {
+		args.iter()
+			.position(|a| a == name)
+			.and_then(|i| args.get(i + 1))
+			.and_then(|v| v.parse().ok())
+			.unwrap_or(default)
+	};
+	let dense_outer = (
+		farg("--dense-lr", sim.outer.lr),
+		farg("--dense-mu", sim.outer.momentum),
+	);
+	let comp_outer = (
+		farg("--comp-lr", sim.outer.lr),
+		farg("--comp-mu", sim.outer.momentum),
+	);
+	sim.compression.feedback_decay = farg("--ef-decay", sim.compression.feedback_decay);
 	let only_compressed = args.iter().any(|a| a == "--only-compressed");
+	let only_dense = args.iter().any(|a| a == "--only-dense");
+	let miners = arg(args, "--miners", 1).max(1) as usize;
+	let trace = arg(args, "--trace", 0);
 	let layout = param_layout(&sim.model);
 	let init = init_params(&sim.model, [4; 32]);
 	let eval_seed = [9; 32];
 	for compressed in [false, true] {
-		if only_compressed && !compressed {
+		if (only_compressed && !compressed) || (only_dense && compressed) {
 			continue;
 		}
 		let mut theta = init.clone();
 		let mut momentum = vec![0.0f32; theta.numel()];
-		let mut e = ParamSet::zeros(&layout);
+		let mut feedback = vec![ParamSet::zeros(&layout); miners];
 		let mut bytes_total = 0usize;
 		let t0 = Instant::now();
 		for r in 0..rounds {
-			let start = TrainState::round_start(theta.clone(), e.clone());
-			let mut lp = InnerLoop::new(&sim, &start, device)?;
-			for _ in 0..inner {
-				lp.step(corpus.train(), &[r as u8; 32], b"bench")?;
-			}
-			let theta_h = lp.state()?.params.to_flat();
 			let theta_0 = theta.to_flat();
-			let delta = if compressed {
-				let (c, residual) =
-					compress_with_feedback(&theta_h, &theta_0, &e.to_flat(), &sim.compression);
-				bytes_total += encode(&c, &layout).len();
-				e = ParamSet::from_flat(&layout, &residual)?;
-				decompress(&c)
-			} else {
-				bytes_total += theta_h.len() * 4;
-				theta_h.iter().zip(&theta_0).map(|(h, z)| h - z).collect()
-			};
-			let mean = weighted_mean(&[(1, delta)], theta_0.len())?;
-			let (t2, b2) =
-				nesterov_step(&theta_0, &momentum, &mean, sim.outer.lr, sim.outer.momentum);
+			let mut deltas = Vec::with_capacity(miners);
+			for (i, e) in feedback.iter_mut().enumerate() {
+				// Miner 0 keeps the single-miner hotkey so that `--miners 1` runs are comparable.
+				let hotkey = if i == 0 {
+					b"bench".to_vec()
+				} else {
+					format!("bench-{i}").into_bytes()
+				};
+				let start = TrainState::round_start(theta.clone(), e.clone());
+				let mut lp = InnerLoop::new(&sim, &start, device)?;
+				for _ in 0..inner {
+					lp.step(corpus.train(), &[r as u8; 32], &hotkey)?;
+				}
+				let theta_h = lp.state()?.params.to_flat();
+				let delta = if compressed {
+					let (c, residual) =
+						compress_with_feedback(&theta_h, &theta_0, &e.to_flat(), &sim.compression);
+					bytes_total += encode(&c, &layout).len();
+					*e = ParamSet::from_flat(&layout, &residual)?;
+					decompress(&c)
+				} else {
+					bytes_total += theta_h.len() * 4;
+					theta_h.iter().zip(&theta_0).map(|(h, z)| h - z).collect()
+				};
+				deltas.push((1, delta));
+			}
+			let mean = weighted_mean(&deltas, theta_0.len())?;
+			let (lr, mu) = if compressed { comp_outer } else { dense_outer };
+			let (t2, b2) = nesterov_step(&theta_0, &momentum, &mean, lr, mu);
 			theta = ParamSet::from_flat(&layout, &t2)?;
 			momentum = b2;
+			if trace > 0 && (r + 1) % trace == 0 && r + 1 < rounds {
+				let loss = evaluate_loss(&sim, &theta, corpus.validation(), &eval_seed, device)?;
+				println!(
+					"RESULT table=loss_trace arm={} outer_lr={lr} outer_mu={mu} round={} val_loss={loss:.4}",
+					if compressed { "compressed" } else { "dense" },
+					r + 1
+				);
+			}
 		}
 		let loss = evaluate_loss(&sim, &theta, corpus.validation(), &eval_seed, device)?;
 		println!(
-            "RESULT table=loss k={} bits={} arm={} rounds={rounds} inner={inner} tokens={} params={} val_loss={loss:.4} bytes_sent={bytes_total} seconds={:.1}",
+            "RESULT table=loss k={} bits={} decay={} outer_lr={} outer_mu={} arm={} miners={miners} rounds={rounds} inner={inner} tokens={} params={} val_loss={loss:.4} bytes_sent={bytes_total} seconds={:.1}",
             sim.compression.k_per_chunk,
             sim.compression.bits,
+            sim.compression.feedback_decay,
+            if compressed { comp_outer.0 } else { dense_outer.0 },
+            if compressed { comp_outer.1 } else { dense_outer.1 },
             if compressed { "compressed" } else { "dense" },
-            rounds as usize * inner as usize * sim.batch_size * sim.model.context,
+            miners * rounds as usize * inner as usize * sim.batch_size * sim.model.context,
             param_count(&sim.model),
             t0.elapsed().as_secs_f64()
         );

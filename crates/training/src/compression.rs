@@ -1,8 +1,9 @@
 //! Update compression: chunked top-k sparsification + symmetric quantisation, with error
 //! feedback (SPEC §6.3).
 //!
-//! For the flat vector `x = (θ_H − θ_0) + e` (canonical order, f32, computed element-wise in
-//! that order) and chunks of `C` elements (the last may be shorter):
+//! For the flat vector `x = (θ_H − θ_0) + β·e` (canonical order, f32, computed element-wise in
+//! that order; β is the error-feedback decay, 1 gives SPEC §6.3's `θ_H − θ_0 + e`) and chunks of
+//! `C` elements (the last may be shorter):
 //!
 //! ```text
 //! keep_j  = the k indices of chunk j with the largest |x| (ties: lower index first),
@@ -109,24 +110,24 @@ pub fn decompress(c: &CompressedUpdate) -> Vec<f32> {
 	out
 }
 
-/// `x = (θ_H − θ_0) + e`, element-wise.
-pub fn update_input(theta_h: &[f32], theta_0: &[f32], e: &[f32]) -> Vec<f32> {
+/// `x = (θ_H − θ_0) + β·e`, element-wise in f32 (`β·e` rounded, then the sum rounded).
+pub fn update_input(theta_h: &[f32], theta_0: &[f32], e: &[f32], decay: f32) -> Vec<f32> {
 	theta_h
 		.iter()
 		.zip(theta_0)
 		.zip(e)
-		.map(|((h, z), e)| (h - z) + e)
+		.map(|((h, z), e)| (h - z) + decay * e)
 		.collect()
 }
 
-/// Compresses `x = (θ_H − θ_0) + e` and returns the update and the new buffer `e' = x − x̂`.
+/// Compresses `x = (θ_H − θ_0) + β·e` and returns the update and the new buffer `e' = x − x̂`.
 pub fn compress_with_feedback(
 	theta_h: &[f32],
 	theta_0: &[f32],
 	e: &[f32],
 	cfg: &CompressionConfig,
 ) -> (CompressedUpdate, Vec<f32>) {
-	let x = update_input(theta_h, theta_0, e);
+	let x = update_input(theta_h, theta_0, e, cfg.feedback_decay);
 	let c = compress(&x, cfg);
 	let xh = decompress(&c);
 	let residual = x.iter().zip(&xh).map(|(a, b)| a - b).collect();
@@ -143,6 +144,7 @@ mod tests {
 			chunk_size: chunk,
 			k_per_chunk: k,
 			bits,
+			feedback_decay: 1.0,
 		}
 	}
 
@@ -192,7 +194,7 @@ mod tests {
 		let e = noise(3000, 3);
 		let (c, e2) = compress_with_feedback(&h, &z, &e, &cfg(512, 8, 8));
 		let xh = decompress(&c);
-		let x = update_input(&h, &z, &e);
+		let x = update_input(&h, &z, &e, 1.0);
 		for i in 0..x.len() {
 			assert!((xh[i] + e2[i] - x[i]).abs() <= 1e-6 * x[i].abs().max(1e-3));
 		}
@@ -208,6 +210,30 @@ mod tests {
 			acc = r;
 		}
 		assert!(sent[1] > 0.0 && sent[2] > 0.0 && sent[3] > 0.0, "{sent:?}");
+	}
+
+	#[test]
+	fn feedback_decay_bounds_the_backlog_of_an_unsent_coordinate() {
+		// Coordinate 1 never wins the chunk's single slot; its residual is the geometric sum
+		// Σ β^j·0.01, bounded by 0.01 / (1 − β) when β < 1 and growing without bound at β = 1.
+		let delta = [1.0f32, 0.01];
+		let run = |decay: f32| {
+			let mut c = cfg(2, 1, 8);
+			c.feedback_decay = decay;
+			let mut e = vec![0.0f32; 2];
+			for _ in 0..50 {
+				let (u, r) = compress_with_feedback(&delta, &[0.0; 2], &e, &c);
+				assert_eq!(u.chunks[0].indices, vec![0]);
+				e = r;
+			}
+			e[1]
+		};
+		let decayed = run(0.5);
+		assert!((decayed - 0.02).abs() < 1e-6, "{decayed}");
+		let plain = run(1.0);
+		assert!((plain - 0.5).abs() < 1e-5, "{plain}");
+		// The input is (θ_H − θ_0) + β·e exactly as documented.
+		assert_eq!(update_input(&[3.0], &[1.0], &[4.0], 0.25), vec![3.0]);
 	}
 
 	#[test]

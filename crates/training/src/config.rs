@@ -53,14 +53,18 @@ pub struct CompressionConfig {
 	pub k_per_chunk: usize,
 	/// Bits per quantised value, 2..=8 (symmetric, `L = 2^(bits-1) - 1` levels each side).
 	pub bits: u8,
+	/// Error-feedback decay β in `[0, 1]`: the compressor's input is `(θ_H − θ_0) + β·e`.
+	/// β < 1 bounds the residual of coordinates that are rarely sent, so a stale backlog is
+	/// never released all at once (β = 1 is the plain `θ_H − θ_0 + e` of SPEC §6.3).
+	pub feedback_decay: f32,
 }
 
 /// Outer Nesterov step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OuterConfig {
-	/// Outer learning rate (SPEC default 0.7).
+	/// Outer learning rate (SPEC default 0.7; ours 1.0, see [`TrainingConfig::default`]).
 	pub lr: f32,
-	/// Nesterov momentum μ (SPEC default 0.9).
+	/// Nesterov momentum μ (SPEC default 0.9; ours 0, see [`TrainingConfig::default`]).
 	pub momentum: f32,
 }
 
@@ -93,7 +97,16 @@ impl Default for TrainingConfig {
 	/// Production-sized defaults: a ~3.3 M-parameter model (4 layers, width 256, 4 heads,
 	/// context 128), `H` = 400 steps committed every `c` = 16 (re-running one segment costs
 	/// 4 % of a round, leaving room for the audit's hashing and update check within 5 %),
-	/// ~1 % density (40 of every 4096), 8-bit updates.
+	/// updates of 120 of every 4096 values (2.9 %) at 3 bits with error-feedback decay 0.95
+	/// (≥ 100× smaller than a dense fp32 delta in update format v2), and the outer step
+	/// `lr` 1.0, `μ` 0.
+	///
+	/// The outer defaults differ from SPEC §6.7's (0.7, 0.9): with sparse updates and error
+	/// feedback the feedback buffer already carries the unsent part of every update, and outer
+	/// momentum re-applies each sent (often stale) value `1/(1 − μ)` = 10 times; in
+	/// `bench_train compression` (48 rounds × 50 steps) the compressed run ends at validation
+	/// loss 2.75 with (0.7, 0.9) against 1.85 with (1.0, 0), and even dense updates do better
+	/// with (1.0, 0) (1.86 against 2.10). `nesterov_step` still implements the formula for any μ.
 	fn default() -> Self {
 		Self {
 			model: ModelConfig {
@@ -115,12 +128,13 @@ impl Default for TrainingConfig {
 			},
 			compression: CompressionConfig {
 				chunk_size: 4096,
-				k_per_chunk: 40,
-				bits: 8,
+				k_per_chunk: 120,
+				bits: 3,
+				feedback_decay: 0.95,
 			},
 			outer: OuterConfig {
-				lr: 0.7,
-				momentum: 0.9,
+				lr: 1.0,
+				momentum: 0.0,
 			},
 			audit_tolerance: 1e-2,
 			validation_fraction: 0.1,
@@ -154,6 +168,7 @@ impl TrainingConfig {
 				chunk_size: 1024,
 				k_per_chunk: 16,
 				bits: 8,
+				feedback_decay: 0.95,
 			},
 			outer: OuterConfig {
 				lr: 0.7,
@@ -215,6 +230,9 @@ impl TrainingConfig {
 		if !(2..=8).contains(&c.bits) {
 			return Err(invalid("compression.bits", "must be in 2..=8"));
 		}
+		if !(0.0..=1.0).contains(&c.feedback_decay) {
+			return Err(invalid("compression.feedback_decay", "must be in [0, 1]"));
+		}
 		finite_pos("outer.lr", self.outer.lr as f64)?;
 		if !self.outer.momentum.is_finite() || !(0.0..1.0).contains(&self.outer.momentum) {
 			return Err(invalid("outer.momentum", "must be in [0, 1)"));
@@ -235,10 +253,10 @@ impl TrainingConfig {
 		self.inner_steps / self.segment_len
 	}
 
-	/// Canonical little-endian encoding of every field, in declaration order (version 1).
+	/// Canonical little-endian encoding of every field, in declaration order (version 2).
 	pub fn canonical_bytes(&self) -> Vec<u8> {
 		let mut b = Vec::with_capacity(160);
-		b.extend_from_slice(b"arena-training-config-v1");
+		b.extend_from_slice(b"arena-training-config-v2");
 		let m = &self.model;
 		for v in [m.n_layers, m.d_model, m.n_heads, m.context, m.mlp_ratio] {
 			b.extend_from_slice(&(v as u64).to_le_bytes());
@@ -254,6 +272,7 @@ impl TrainingConfig {
 		b.extend_from_slice(&(c.chunk_size as u64).to_le_bytes());
 		b.extend_from_slice(&(c.k_per_chunk as u64).to_le_bytes());
 		b.push(c.bits);
+		b.extend_from_slice(&c.feedback_decay.to_le_bytes());
 		b.extend_from_slice(&self.outer.lr.to_le_bytes());
 		b.extend_from_slice(&self.outer.momentum.to_le_bytes());
 		b.extend_from_slice(&self.audit_tolerance.to_le_bytes());

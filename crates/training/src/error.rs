@@ -151,9 +151,16 @@ pub enum UpdateFormatError {
 		/// Maximum.
 		max: usize,
 	},
-	/// Indices not strictly increasing or outside the chunk.
+	/// An index outside the chunk.
 	#[error("update chunk {chunk} has an invalid index")]
 	BadIndex {
+		/// Chunk index.
+		chunk: usize,
+	},
+	/// Non-zero padding bits after a chunk's indices or codes (every update has exactly one
+	/// valid encoding).
+	#[error("update chunk {chunk} has non-zero padding bits")]
+	NonCanonical {
 		/// Chunk index.
 		chunk: usize,
 	},

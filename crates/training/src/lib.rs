@@ -15,7 +15,7 @@
 //! | content-addressed checkpoints (safetensors) | [`checkpoint`] |
 //! | inner loop, trace, commitments | [`trainer`], [`round`] |
 //! | chunked top-k + quantisation with error feedback | [`compression`] |
-//! | versioned update bytes and strict decoding | [`update_format`] |
+//! | versioned update bytes and strict decoding | [`update_format`] (bit I/O, Rice codes: [`bitstream`]) |
 //! | weighted mean + outer Nesterov step | [`outer`] |
 //! | shadow audit (bitwise / tolerance) | [`audit`] |
 //! | usefulness (validation loss before − after) | [`usefulness`] |
@@ -27,6 +27,7 @@
 //! here is device-generic, so enabling it is a feature line in Cargo.toml.)
 
 pub mod audit;
+pub mod bitstream;
 pub mod checkpoint;
 pub mod compression;
 pub mod config;

@@ -1,24 +1,30 @@
 //! The versioned byte format of a compressed update, and its strict decoder (SPEC §6.3).
 //!
-//! Version 1, integers little-endian:
+//! Version 2, integers little-endian, bit fields packed least significant bit first:
 //!
 //! ```text
-//! header:  "ARNUPDT\0" ‖ version: u16 = 1 ‖ bits: u8 ‖ reserved: u8 = 0
+//! header:  "ARNUPDT\0" ‖ version: u16 = 2 ‖ bits: u8 ‖ reserved: u8 = 0
 //!          ‖ chunk_size: u32 ‖ k_per_chunk: u32 ‖ n_tensors: u32
 //!          ‖ n_tensors × (rank: u8 ‖ rank × dim: u32)
 //!          ‖ total_len: u64 ‖ payload_len: u64 ‖ payload_hash: [u8; 32] = BLAKE3(payload)
-//! payload: for each of ceil(total_len / chunk_size) chunks:
-//!          count: u16 ‖ scale: f32 ‖ count × index: u16
-//!          ‖ count codes of `bits` bits each, two's complement, packed LSB-first,
-//!            zero-padded to a whole byte
+//! payload: for each of ceil(total_len / chunk_size) chunks (length n, the last may be short):
+//!          count: u16 ‖ scale: f32
+//!          ‖ indices: count Rice codes of the gaps g_0 = i_0, g_m = i_m − i_{m−1} − 1 with
+//!            b = ⌊log2(n / count)⌋ (see `bitstream`), zero-padded to a whole byte
+//!          ‖ codes: count × `bits` bits, two's complement, zero-padded to a whole byte
 //! ```
+//!
+//! Version 1 stored each index as a plain `u16`; gap coding takes ~7 bits per index at the
+//! default density, so the same bytes carry about twice as many values.
 //!
 //! The update's identity on chain is `BLAKE3(all bytes)` ([`update_hash`]). [`decode`]
 //! rejects, with a typed [`UpdateFormatError`]: bytes longer than the largest valid update
 //! for the layout, truncation, trailing bytes, bad magic/version, compression parameters or
 //! shapes that differ from the subnet's, a wrong payload or committed hash, a NaN/∞/negative
-//! scale, too many entries, unordered or out-of-chunk indices, and codes outside `[−L, L]`.
+//! scale, too many entries, indices past the chunk, non-zero padding bits (so every update has
+//! exactly one encoding), and codes outside `[−L, L]`.
 
+use crate::bitstream::{max_index_bits, rice_parameter, BitError, BitReader, BitWriter};
 use crate::compression::{levels, CompressedUpdate, SparseChunk};
 use crate::config::CompressionConfig;
 use crate::error::UpdateFormatError;
@@ -27,7 +33,7 @@ use crate::state::Hash32;
 
 const MAGIC: &[u8; 8] = b"ARNUPDT\0";
 /// Current format version.
-pub const UPDATE_FORMAT_VERSION: u16 = 1;
+pub const UPDATE_FORMAT_VERSION: u16 = 2;
 
 /// `BLAKE3` of the encoded update: the hash miners commit.
 pub fn update_hash(bytes: &[u8]) -> Hash32 {
@@ -52,47 +58,53 @@ fn header(cfg_bits: u8, chunk_size: usize, k: usize, layout: &[ParamSpec]) -> Ve
 	h
 }
 
+/// Most payload bytes one chunk of `len` elements can take with at most `k` entries.
+fn max_chunk_bytes(len: usize, k: usize, bits: u8) -> usize {
+	(0..=k.min(len))
+		.map(|count| {
+			2 + 4 + max_index_bits(len, count).div_ceil(8) + (count * bits as usize).div_ceil(8)
+		})
+		.max()
+		.unwrap_or(6)
+}
+
 /// Largest valid encoding for this layout and compression setting.
 pub fn max_encoded_len(cfg: &CompressionConfig, layout: &[ParamSpec]) -> usize {
 	let total: usize = layout.iter().map(ParamSpec::numel).sum();
 	let fixed = header(cfg.bits, cfg.chunk_size, cfg.k_per_chunk, layout).len() + 8 + 8 + 32;
 	let chunk = cfg.chunk_size.max(1);
-	let mut payload = 0usize;
-	let mut start = 0usize;
-	while start < total {
-		let len = chunk.min(total - start);
-		let k = cfg.k_per_chunk.min(len);
-		payload += 2 + 4 + 2 * k + (k * cfg.bits as usize).div_ceil(8);
-		start += chunk;
+	let full = total / chunk;
+	let rest = total % chunk;
+	let mut payload = full.saturating_mul(max_chunk_bytes(chunk, cfg.k_per_chunk, cfg.bits));
+	if rest > 0 {
+		payload = payload.saturating_add(max_chunk_bytes(rest, cfg.k_per_chunk, cfg.bits));
 	}
-	fixed + payload
+	fixed.saturating_add(payload)
 }
 
 /// Encodes `update` for `layout` (the shapes written in the header).
 pub fn encode(update: &CompressedUpdate, layout: &[ParamSpec]) -> Vec<u8> {
 	let mut payload = Vec::new();
-	let bits = update.bits as u32;
-	for c in &update.chunks {
+	let bits = u32::from(update.bits);
+	for (j, c) in update.chunks.iter().enumerate() {
+		let len = update
+			.chunk_size
+			.min(update.total_len.saturating_sub(j * update.chunk_size));
 		payload.extend_from_slice(&(c.indices.len() as u16).to_le_bytes());
 		payload.extend_from_slice(&c.scale.to_le_bytes());
+		let b = rice_parameter(len, c.indices.len());
+		let mut w = BitWriter::new();
+		let mut next = 0u64;
 		for &i in &c.indices {
-			payload.extend_from_slice(&i.to_le_bytes());
+			w.write_rice(u64::from(i).saturating_sub(next), b);
+			next = u64::from(i) + 1;
 		}
-		let mut acc: u64 = 0;
-		let mut n: u32 = 0;
-		let mask = (1u64 << bits) - 1;
+		payload.extend_from_slice(&w.finish());
+		let mut w = BitWriter::new();
 		for &q in &c.codes {
-			acc |= ((q as i64 as u64) & mask) << n;
-			n += bits;
-			while n >= 8 {
-				payload.push(acc as u8);
-				acc >>= 8;
-				n -= 8;
-			}
+			w.write(q as i64 as u64, bits);
 		}
-		if n > 0 {
-			payload.push(acc as u8);
-		}
+		payload.extend_from_slice(&w.finish());
 	}
 	let mut out = header(update.bits, update.chunk_size, update.k_per_chunk, layout);
 	out.extend_from_slice(&(update.total_len as u64).to_le_bytes());
@@ -255,28 +267,37 @@ pub fn decode(
 			return Err(UpdateFormatError::NonFinite { chunk: j });
 		}
 		let mut indices = Vec::with_capacity(count);
+		let rest = &bytes[r.pos..];
+		let mut bits_in = BitReader::new(rest);
+		let b = rice_parameter(len, count);
+		let mut next = 0u64;
 		for _ in 0..count {
-			let i = r.u16()?;
-			if (i as usize) >= len || indices.last().is_some_and(|&p| p >= i) {
-				return Err(UpdateFormatError::BadIndex { chunk: j });
-			}
-			indices.push(i);
+			let room = (len as u64).saturating_sub(next + 1);
+			let g = bits_in.read_rice(b, room).map_err(|e| match e {
+				BitError::Exhausted => UpdateFormatError::Truncated {
+					len: bytes.len(),
+					needed: bytes.len() + 1,
+				},
+				BitError::TooLarge => UpdateFormatError::BadIndex { chunk: j },
+			})?;
+			let i = next + g;
+			indices.push(i as u16);
+			next = i + 1;
 		}
+		if !bits_in.padding_is_zero() {
+			return Err(UpdateFormatError::NonCanonical { chunk: j });
+		}
+		r.take(bits_in.bytes_used())?;
 		let packed = r.take((count * bits as usize).div_ceil(8))?;
+		let mut codes_in = BitReader::new(packed);
 		let mut codes = Vec::with_capacity(count);
-		let mut acc: u64 = 0;
-		let mut n: u32 = 0;
-		let mut bytes_it = packed.iter();
-		let mask = (1u64 << bits) - 1;
 		for _ in 0..count {
-			while n < bits as u32 {
-				let b = bytes_it.next().copied().unwrap_or(0);
-				acc |= (b as u64) << n;
-				n += 8;
-			}
-			let raw = acc & mask;
-			acc >>= bits;
-			n -= bits as u32;
+			let raw = codes_in
+				.read(u32::from(bits))
+				.map_err(|_| UpdateFormatError::Truncated {
+					len: bytes.len(),
+					needed: bytes.len() + 1,
+				})?;
 			// Sign-extend from `bits` bits.
 			let v = if raw & (1 << (bits - 1)) != 0 {
 				raw as i64 - (1i64 << bits)
@@ -287,6 +308,9 @@ pub fn decode(
 				return Err(UpdateFormatError::CodeOutOfRange { chunk: j });
 			}
 			codes.push(v as i8);
+		}
+		if !codes_in.padding_is_zero() {
+			return Err(UpdateFormatError::NonCanonical { chunk: j });
 		}
 		chunks.push(SparseChunk {
 			scale,
@@ -331,6 +355,7 @@ mod tests {
 			chunk_size: 256,
 			k_per_chunk: 9,
 			bits,
+			feedback_decay: 1.0,
 		}
 	}
 
@@ -390,16 +415,19 @@ mod tests {
 				chunk_size: 0,
 				k_per_chunk: 9,
 				bits: 8,
+				feedback_decay: 1.0,
 			},
 			CompressionConfig {
 				chunk_size: 256,
 				k_per_chunk: 9,
 				bits: 0,
+				feedback_decay: 1.0,
 			},
 			CompressionConfig {
 				chunk_size: 256,
 				k_per_chunk: 0,
 				bits: 8,
+				feedback_decay: 1.0,
 			},
 		] {
 			assert!(matches!(
@@ -443,10 +471,10 @@ mod tests {
 
 	/// Re-encodes with a consistent payload hash after `edit` changes the payload, so the
 	/// structural checks (not the hash) must catch the problem.
-	fn with_payload_edit(edit: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
-		let good = encoded(8);
+	fn with_payload_edit(bits: u8, edit: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+		let good = encoded(bits);
 		// Locate payload: header is deterministic, recompute its length.
-		let fixed = super::header(8, 256, 9, &layout()).len() + 8 + 8 + 32;
+		let fixed = super::header(bits, 256, 9, &layout()).len() + 8 + 8 + 32;
 		let mut payload = good[fixed..].to_vec();
 		edit(&mut payload);
 		let mut out = good[..fixed - 8 - 32].to_vec();
@@ -456,39 +484,86 @@ mod tests {
 		out
 	}
 
+	/// Bits of chunk 0's gap-coded indices (they start at payload byte 6).
+	fn chunk0_index_bits(bits: u8) -> usize {
+		let c = compress(&data(), &cfg(bits));
+		let idx = &c.chunks[0].indices;
+		let b = rice_parameter(256, idx.len());
+		let mut next = 0usize;
+		idx.iter()
+			.map(|&i| {
+				let g = i as usize - next;
+				next = i as usize + 1;
+				(g >> b) + 1 + b as usize
+			})
+			.sum()
+	}
+
+	#[test]
+	fn gap_coding_is_smaller_than_plain_indices() {
+		// 9 of 256 per chunk: ≤ 9 × (4 + 1) + 247 / 16 bits instead of 9 × 16.
+		let c = compress(&data(), &cfg(8));
+		assert!(c.chunks.iter().all(|ch| ch.indices.len() == 9));
+		let v1_payload = c.chunks.len() * (6 + 9 * 2 + 9);
+		let fixed = super::header(8, 256, 9, &layout()).len() + 8 + 8 + 32;
+		assert!(encoded(8).len() - fixed < v1_payload * 3 / 4);
+	}
+
 	#[test]
 	fn structural_corruption_with_a_valid_payload_hash_is_rejected() {
 		use UpdateFormatError as E;
 		let c = cfg(8);
 		let l = layout();
 		let dec = |b: &[u8]| decode(b, &c, &l, None);
-		// Chunk 0 layout: count u16 | scale f32 | 9 × u16 | 9 codes.
-		let nan = with_payload_edit(|p| p[2..6].copy_from_slice(&f32::NAN.to_le_bytes()));
+		// Chunk 0 layout: count u16 | scale f32 | 9 Rice-coded gaps | 9 codes of 8 bits.
+		let nan = with_payload_edit(8, |p| p[2..6].copy_from_slice(&f32::NAN.to_le_bytes()));
 		assert_eq!(dec(&nan), Err(E::NonFinite { chunk: 0 }));
-		let inf = with_payload_edit(|p| p[2..6].copy_from_slice(&f32::INFINITY.to_le_bytes()));
+		let inf = with_payload_edit(8, |p| p[2..6].copy_from_slice(&f32::INFINITY.to_le_bytes()));
 		assert_eq!(dec(&inf), Err(E::NonFinite { chunk: 0 }));
-		let neg = with_payload_edit(|p| p[2..6].copy_from_slice(&(-1.0f32).to_le_bytes()));
+		let neg = with_payload_edit(8, |p| p[2..6].copy_from_slice(&(-1.0f32).to_le_bytes()));
 		assert_eq!(dec(&neg), Err(E::NonFinite { chunk: 0 }));
-		let many = with_payload_edit(|p| p[0..2].copy_from_slice(&10u16.to_le_bytes()));
+		let many = with_payload_edit(8, |p| p[0..2].copy_from_slice(&10u16.to_le_bytes()));
 		assert!(matches!(
 			dec(&many),
 			Err(E::TooManyEntries { chunk: 0, .. })
 		));
-		let out_of_chunk = with_payload_edit(|p| p[6..8].copy_from_slice(&300u16.to_le_bytes()));
+		// A first gap of all one-bits points past the chunk.
+		let out_of_chunk = with_payload_edit(8, |p| p[6..10].copy_from_slice(&[0xFF; 4]));
 		assert_eq!(dec(&out_of_chunk), Err(E::BadIndex { chunk: 0 }));
-		let unordered = with_payload_edit(|p| {
-			let first = [p[6], p[7]];
-			p[8..10].copy_from_slice(&first);
-		});
-		assert_eq!(dec(&unordered), Err(E::BadIndex { chunk: 0 }));
 		// Code −128 is outside [−127, 127].
-		let code = with_payload_edit(|p| p[6 + 18] = 0x80);
+		let idx_bytes = chunk0_index_bits(8).div_ceil(8);
+		let code = with_payload_edit(8, |p| p[6 + idx_bytes] = 0x80);
 		assert_eq!(dec(&code), Err(E::CodeOutOfRange { chunk: 0 }));
-		let dropped = with_payload_edit(|p| {
+		let dropped = with_payload_edit(8, |p| {
 			p.pop();
 		});
 		assert!(matches!(dec(&dropped), Err(E::Truncated { .. })));
-		let extra = with_payload_edit(|p| p.push(0));
-		assert!(matches!(dec(&extra), Err(E::Oversized { .. })));
+		let extra = with_payload_edit(8, |p| p.push(0));
+		assert!(matches!(
+			dec(&extra),
+			Err(E::TrailingBytes(1)) | Err(E::Oversized { .. })
+		));
+	}
+
+	#[test]
+	fn non_zero_padding_is_rejected() {
+		use UpdateFormatError as E;
+		// 3-bit codes: 9 × 3 = 27 bits, so the code field of chunk 0 has 5 padding bits.
+		let c = cfg(3);
+		let l = layout();
+		let idx_bits = chunk0_index_bits(3);
+		let idx_bytes = idx_bits.div_ceil(8);
+		let code_pad = with_payload_edit(3, |p| p[6 + idx_bytes + 3] |= 0x80);
+		assert_eq!(
+			decode(&code_pad, &c, &l, None),
+			Err(E::NonCanonical { chunk: 0 })
+		);
+		if !idx_bits.is_multiple_of(8) {
+			let idx_pad = with_payload_edit(3, |p| p[6 + idx_bytes - 1] |= 0x80);
+			assert_eq!(
+				decode(&idx_pad, &c, &l, None),
+				Err(E::NonCanonical { chunk: 0 })
+			);
+		}
 	}
 }

@@ -37,6 +37,7 @@ fn arg(args: &[String], name: &str, default: u64) -> u64 {
 }
 
 fn main() -> AnyResult<()> {
+	arena_training::allocator::keep_freed_buffers();
 	let args: Vec<String> = std::env::args().collect();
 	let mode = args.get(1).cloned().unwrap_or_else(|| "throughput".into());
 	let dir = args

@@ -20,12 +20,14 @@
 //! | shadow audit (bitwise / tolerance) | [`audit`] |
 //! | usefulness (validation loss before − after) | [`usefulness`] |
 //! | backend fingerprint | [`fingerprint`] |
+//! | allocator tuning for training processes | [`allocator`] |
 //!
 //! Backends: burn 0.22.1 picks the device at run time. The default build has only the
 //! `flex` CPU backend; `wgpu` is an opt-in cargo feature. (`cuda` is not offered: with burn
 //! 0.22 its build script downloads LLVM, which cannot run on offline machines; every code path
 //! here is device-generic, so enabling it is a feature line in Cargo.toml.)
 
+pub mod allocator;
 pub mod audit;
 pub mod bitstream;
 pub mod checkpoint;

@@ -9,7 +9,8 @@
 //! Δ̄_k     = Σ_i w_i·Δ_i,k / Σ_i w_i          (f64 accumulation in that order)
 //! g_k     = −Δ̄_k                             (outer pseudo-gradient, θ_0 − mean θ_H)
 //! b'_k    = μ·b_k + g_k
-//! θ'_k    = θ_k − lr·(g_k + μ·b'_k)           (Nesterov; lr 0.7, μ 0.9 by default)
+//! θ'_k    = θ_k − lr·(g_k + μ·b'_k)           (Nesterov; `OuterConfig`: lr 1.0, μ 0 by default,
+//!                                               SPEC §6.7 suggests 0.7 / 0.9: see `config`)
 //! ```
 //!
 //! Every element is computed in f64 from f32 inputs and rounded once to f32; Rust never fuses

@@ -54,7 +54,7 @@ rows = []
 for line in open(sys.argv[1]):
     if line.startswith("RESULT "):
         rows.append(dict(kv.split("=", 1) for kv in line.split()[1:]))
-thr = [r for r in rows if "engine" in r]
+thr = [r for r in rows if "tokens_per_s" in r]
 print("\n### 1. Training throughput (same model, data, batch; CPU)\n")
 print("| engine | params | batch x context | steps | tokens/s | vs PyTorch |")
 print("| --- | ---: | ---: | ---: | ---: | ---: |")

@@ -272,7 +272,11 @@ pub fn decode(
 		let b = rice_parameter(len, count);
 		let mut next = 0u64;
 		for _ in 0..count {
-			let room = (len as u64).saturating_sub(next + 1);
+			// The previous index was the chunk's last position: nothing can follow it.
+			if next >= len as u64 {
+				return Err(UpdateFormatError::BadIndex { chunk: j });
+			}
+			let room = len as u64 - (next + 1);
 			let g = bits_in.read_rice(b, room).map_err(|e| match e {
 				BitError::Exhausted => UpdateFormatError::Truncated {
 					len: bytes.len(),
@@ -543,6 +547,36 @@ mod tests {
 			dec(&extra),
 			Err(E::TrailingBytes(1)) | Err(E::Oversized { .. })
 		));
+	}
+
+	#[test]
+	fn an_index_after_the_last_position_is_rejected() {
+		// Chunk 0 (256 long) rewritten by hand: two entries, the first at position 255, so
+		// the second (gap 0) would be position 256, outside the chunk.
+		let c = cfg(8);
+		let l = layout();
+		let good = encoded(8);
+		let fixed = super::header(8, 256, 9, &l).len() + 8 + 8 + 32;
+		let old_chunk0 = 6 + chunk0_index_bits(8).div_ceil(8) + 9;
+		let mut chunk0 = Vec::new();
+		chunk0.extend_from_slice(&2u16.to_le_bytes());
+		chunk0.extend_from_slice(&1.0f32.to_le_bytes());
+		let b = rice_parameter(256, 2);
+		let mut w = BitWriter::new();
+		w.write_rice(255, b);
+		w.write_rice(0, b);
+		chunk0.extend_from_slice(&w.finish());
+		chunk0.extend_from_slice(&[1, 1]);
+		let mut payload = chunk0;
+		payload.extend_from_slice(&good[fixed + old_chunk0..]);
+		let mut bytes = good[..fixed - 8 - 32].to_vec();
+		bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+		bytes.extend_from_slice(blake3::hash(&payload).as_bytes());
+		bytes.extend_from_slice(&payload);
+		assert_eq!(
+			decode(&bytes, &c, &l, None),
+			Err(UpdateFormatError::BadIndex { chunk: 0 })
+		);
 	}
 
 	#[test]

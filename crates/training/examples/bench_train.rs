@@ -28,7 +28,8 @@ use arena_training::{
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
 
-fn arg(args: &[String], name: &str, default: u64) -> u64 {
+/// The value after `name` on the command line, or `default` if absent or unparsable.
+fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
 	args.iter()
 		.position(|a| a == name)
 		.and_then(|i| args.get(i + 1))
@@ -70,8 +71,8 @@ fn throughput(
 	corpus: &Corpus,
 	device: &arena_training::Device,
 ) -> AnyResult<()> {
-	let steps = arg(args, "--steps", 30);
-	let warmup = arg(args, "--warmup", 3);
+	let steps = arg(args, "--steps", 30u64);
+	let warmup = arg(args, "--warmup", 3u64);
 	let layout = param_layout(&cfg.model);
 	let start = TrainState::round_start(init_params(&cfg.model, [1; 32]), ParamSet::zeros(&layout));
 	let mut lp = InnerLoop::new(cfg, &start, device)?;
@@ -117,7 +118,7 @@ fn step_matmuls(cfg: &TrainingConfig) -> Vec<(&'static str, usize, usize, usize,
 fn matmul(args: &[String], cfg: &TrainingConfig, device: &arena_training::Device) -> AnyResult<()> {
 	use burn::prelude::*;
 	use burn::tensor::Distribution;
-	let reps = arg(args, "--reps", 30).max(1);
+	let reps = arg(args, "--reps", 30u64).max(1);
 	for (name, batch, m, k, n) in step_matmuls(cfg) {
 		let a = Tensor::<3>::random([batch, m, k], Distribution::Normal(0.0, 1.0), device);
 		let b = Tensor::<3>::random([batch, k, n], Distribution::Normal(0.0, 1.0), device);
@@ -178,18 +179,12 @@ fn compression(args: &[String], corpus: &Corpus, device: &arena_training::Device
 	}
 
 	// 2) Loss cost: R rounds of one miner + outer Nesterov, compressed vs dense updates.
-	let rounds = arg(args, "--rounds", 8);
-	let inner = arg(args, "--inner", 50);
+	let rounds = arg(args, "--rounds", 8u64);
+	let inner = arg(args, "--inner", 50u64);
 	let mut sim = sim_config(inner);
-	sim.compression.k_per_chunk = arg(args, "--k", sim.compression.k_per_chunk as u64) as usize;
-	sim.compression.bits = arg(args, "--bits", sim.compression.bits as u64) as u8;
-	let farg = |name: &str, default: f32| -> f32 {
-		args.iter()
-			.position(|a| a == name)
-			.and_then(|i| args.get(i + 1))
-			.and_then(|v| v.parse().ok())
-			.unwrap_or(default)
-	};
+	sim.compression.k_per_chunk = arg(args, "--k", sim.compression.k_per_chunk);
+	sim.compression.bits = arg(args, "--bits", sim.compression.bits);
+	let farg = |name: &str, default: f32| arg(args, name, default);
 	let dense_outer = (
 		farg("--dense-lr", sim.outer.lr),
 		farg("--dense-mu", sim.outer.momentum),
@@ -201,8 +196,8 @@ fn compression(args: &[String], corpus: &Corpus, device: &arena_training::Device
 	sim.compression.feedback_decay = farg("--ef-decay", sim.compression.feedback_decay);
 	let only_compressed = args.iter().any(|a| a == "--only-compressed");
 	let only_dense = args.iter().any(|a| a == "--only-dense");
-	let miners = arg(args, "--miners", 1).max(1) as usize;
-	let trace = arg(args, "--trace", 0);
+	let miners = arg(args, "--miners", 1usize).max(1);
+	let trace = arg(args, "--trace", 0u64);
 	let layout = param_layout(&sim.model);
 	let init = init_params(&sim.model, [4; 32]);
 	let eval_seed = [9; 32];

@@ -2,9 +2,9 @@
 
 use crate::opaque::SessionKeys;
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Emission, Executive,
-	Grandpa, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, Stake, Subnets,
-	System, TransactionPayment, VERSION,
+	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Emission, Escrow,
+	Executive, Grandpa, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, Stake,
+	Subnets, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -219,6 +219,37 @@ impl_runtime_apis! {
 
 		fn subnet_emissions() -> Vec<pallet_emission_runtime_api::SubnetEmission<Balance, BlockNumber>> {
 			Emission::subnet_emissions()
+		}
+	}
+
+	impl pallet_escrow_runtime_api::EscrowApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn account_entries(
+			account: AccountId,
+		) -> Vec<pallet_escrow_runtime_api::EntryView<AccountId, Balance, BlockNumber>> {
+			Escrow::account_entries(&account)
+		}
+
+		fn earner_entries(
+			netuid: u16,
+			hotkey: AccountId,
+		) -> Vec<pallet_escrow_runtime_api::EntryView<AccountId, Balance, BlockNumber>> {
+			Escrow::earner_entries(netuid, &hotkey)
+		}
+
+		fn open_challenges(
+			netuid: u16,
+		) -> Vec<pallet_escrow_runtime_api::ChallengeView<AccountId, Balance, BlockNumber>> {
+			Escrow::open_challenges(netuid)
+		}
+
+		fn bounties(
+			netuid: u16,
+		) -> Vec<pallet_escrow_runtime_api::BountyView<AccountId, Balance, BlockNumber>> {
+			Escrow::subnet_bounties(netuid)
+		}
+
+		fn escrow_totals() -> pallet_escrow_runtime_api::EscrowTotals<Balance> {
+			pallet_escrow::Totals::<Runtime>::get()
 		}
 	}
 

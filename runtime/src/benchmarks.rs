@@ -12,4 +12,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_subnets, Subnets]
 	[pallet_stake, Stake]
 	[pallet_emission, Emission]
+	[pallet_escrow, Escrow]
 );

@@ -1,7 +1,7 @@
 //! Configuration of every pallet in the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Balances, Block, Emission, Hash, Nonce, PalletInfo, Runtime,
+	AccountId, Aura, Balance, Balances, Block, Emission, Escrow, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
 	Stake, Subnets, System, ARN, DAYS, EXISTENTIAL_DEPOSIT, MICRO_ARN, SLOT_DURATION, SS58_PREFIX,
 	VERSION,
@@ -172,7 +172,7 @@ impl pallet_subnets::Config for Runtime {
 	// Flows, epochs and emission scores go to the emission pallet; permits are recomputed
 	// (Stake) before the epoch is queued (Emission).
 	type OnFlow = Emission;
-	type Hooks = (Stake, Emission);
+	type Hooks = (Stake, Emission, Escrow);
 	type EmissionInfo = Emission;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type MaxSubnets = ConstU16<128>;
@@ -205,6 +205,8 @@ impl pallet_stake::Config for Runtime {
 	type MaxTake = MaxTake;
 	type TakeRateLimit = ConstU32<{ DAYS }>;
 	type MaxValidatorsLimit = ConstU32<MAX_VALIDATORS_LIMIT>;
+	// Dividends are shared among every position on a validator hotkey at each epoch: bounded.
+	type MaxPositionsPerHotkey = ConstU32<64>;
 	type WeightInfo = pallet_stake::weights::SubstrateWeight<Runtime>;
 }
 
@@ -221,8 +223,8 @@ impl pallet_emission::Config for Runtime {
 	type Currency = Balances;
 	type Subnets = Subnets;
 	type Stake = Stake;
-	// Until the escrow pallet exists, payouts are credited to stake directly.
-	type Payout = Stake;
+	// Every epoch payout waits out the audit window in escrow (SPEC §5).
+	type Payout = Escrow;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type PalletId = EmissionPalletId;
 	type SupplyCap = SupplyCap;
@@ -237,4 +239,36 @@ impl pallet_emission::Config for Runtime {
 	// (see the pallet's weight table); more wait for the next block.
 	type MaxEpochsPerBlock = ConstU32<2>;
 	type WeightInfo = pallet_emission::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Escrow account of the escrow pallet.
+	pub const EscrowPalletId: frame_support::PalletId = frame_support::PalletId(*b"arn/escr");
+	/// Slash quorum: exactly two thirds of the permitted validators' consensus stake (SPEC §5).
+	pub const SlashQuorum: (u32, u32) = (2, 3);
+}
+
+impl pallet_escrow::Config for Runtime {
+	type Currency = Balances;
+	type Subnets = Subnets;
+	type Stake = Stake;
+	type OnSlash = Emission;
+	type PalletId = EscrowPalletId;
+	// 10 ARN: enough to make frivolous challenges cost something, small next to a round's
+	// rewards.
+	type ChallengeBond = ConstU64<{ 10 * ARN }>;
+	type SlashQuorum = SlashQuorum;
+	// A subnet's epoch opens at most 1 + 256 miner + 64 × 64 delegation entries; a window of
+	// a few tempos fits.
+	type MaxEntriesPerSubnet = ConstU32<32_768>;
+	type MaxEntriesPerEarner = ConstU32<512>;
+	type MaxReleasesPerBlock = ConstU32<256>;
+	type MaxSupporters = ConstU32<MAX_VALIDATORS_LIMIT>;
+	type MaxChallengesPerSubnet = ConstU32<64>;
+	type MaxBountiesPerSubnet = ConstU32<4>;
+	type MaxBountyEpochs = ConstU32<10_000>;
+	type MinBountyPerEpoch = ConstU64<{ ARN / 10 }>;
+	type MaxClaim = ConstU32<64>;
+	type MaxPositionsPerHotkey = ConstU32<64>;
+	type WeightInfo = pallet_escrow::weights::SubstrateWeight<Runtime>;
 }

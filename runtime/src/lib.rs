@@ -155,8 +155,8 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Storage migrations run on runtime upgrade (none yet).
-type Migrations = ();
+/// Storage migrations run on runtime upgrade.
+type Migrations = (pallet_stake::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Dispatches to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -215,4 +215,7 @@ mod runtime {
 
 	#[runtime::pallet_index(9)]
 	pub type Emission = pallet_emission;
+
+	#[runtime::pallet_index(10)]
+	pub type Escrow = pallet_escrow;
 }

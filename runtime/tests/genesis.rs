@@ -69,7 +69,7 @@ fn dev_accounts_are_endowed_and_issuance_is_below_the_cap() {
 			);
 		}
 		let issuance = pallet_balances::TotalIssuance::<Runtime>::get();
-		// The endowments plus the emission pot's existential deposit (minted at genesis).
+		// The endowments plus the emission pot's existential deposit (minted at genesis) …
 		let pot_floor = pallet_emission::PotFloor::<Runtime>::get();
 		assert_eq!(pot_floor, arena_runtime::EXISTENTIAL_DEPOSIT);
 		assert_eq!(
@@ -78,7 +78,19 @@ fn dev_accounts_are_endowed_and_issuance_is_below_the_cap() {
 			),
 			pot_floor
 		);
-		assert_eq!(issuance, ENDOWMENT * accounts.len() as u64 + pot_floor);
+		// And the escrow account's, minted the same way.
+		let escrow_floor = pallet_escrow::AccountFloor::<Runtime>::get();
+		assert_eq!(escrow_floor, arena_runtime::EXISTENTIAL_DEPOSIT);
+		assert_eq!(
+			pallet_balances::Pallet::<Runtime>::free_balance(
+				pallet_escrow::Pallet::<Runtime>::account_id()
+			),
+			escrow_floor
+		);
+		assert_eq!(
+			issuance,
+			ENDOWMENT * accounts.len() as u64 + pot_floor + escrow_floor
+		);
 		assert!(issuance <= arena_runtime::SUPPLY_CAP);
 	});
 }

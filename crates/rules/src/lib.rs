@@ -21,6 +21,7 @@
 //! | [`flow`] | §2 | flow EMA, subnet shares, stake maturity (recycle-proof) |
 //! | [`yuma`] | §3 | Yuma consensus: consensus, trust, rank, incentive, bonds, dividends |
 //! | [`epoch_split`] | §3 | owner / miners / validators payout split |
+//! | [`delegation`] | §3 | a validator's dividends shared among its stake positions after the take |
 //! | [`registration`] | §4 | subnet lock cost, neuron burn price, pruning choice |
 //! | [`escrow`] | §5 | release block, challenge quorum |
 //!
@@ -47,6 +48,7 @@
 
 extern crate alloc;
 
+pub mod delegation;
 pub mod epoch_split;
 pub mod escrow;
 pub mod flow;

@@ -56,8 +56,9 @@ pub mod pallet {
 	use super::*;
 	use alloc::{collections::btree_map::BTreeMap, vec, vec::Vec};
 	use arena_pallet_primitives::{
-		EmissionInfo, EmissionState, EpochNeuron, NetUid, NeuronMetrics, PayoutHandler, PayoutKind,
-		StakeInterface, SubnetEmission, SubnetHooks, SubnetsInterface, Uid,
+		EmissionInfo, EmissionState, EpochNeuron, EpochOutcome, NetUid, NeuronMetrics, OnSlash,
+		PayoutHandler, PayoutKind, StakeInterface, SubnetEmission, SubnetHooks, SubnetsInterface,
+		Uid,
 	};
 	use arena_rules::{
 		epoch_split::{split_epoch, SplitParams},
@@ -179,6 +180,14 @@ pub mod pallet {
 	/// Running totals (see [`EmissionTotals`]).
 	#[pallet::storage]
 	pub type Totals<T: Config> = StorageValue<_, EmissionTotals<BalanceOf<T>>, ValueQuery>;
+
+	/// Number of epochs each subnet has run (the `round` of its next payout, SPEC §5–§6).
+	#[pallet::storage]
+	pub type EpochIndex<T: Config> = StorageMap<_, Twox64Concat, NetUid, u32, ValueQuery>;
+
+	/// Σ paid emission that escrow later slashed (burned) for a failed audit; part of `paid`.
+	#[pallet::storage]
+	pub type Slashed<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
 
 	/// Amount the pot holds that is not pending emission (its existential deposit, minted at
 	/// genesis so the pot is never reaped).
@@ -430,7 +439,20 @@ pub mod pallet {
 			due.into_iter().fold(Weight::zero(), |w, netuid| {
 				let (n, v) = Self::run_epoch(netuid, now);
 				w.saturating_add(T::WeightInfo::epoch(n, v))
+					.saturating_add(Self::payouts_weight(n, v))
 			})
+		}
+
+		/// Worst-case weight of the `Config::Payout` side of an epoch with `n` UIDs and `v`
+		/// validators: one owner payout, `n` miner and `v` validator payouts, and the
+		/// after-epoch hook.
+		pub fn payouts_weight(n: u32, v: u32) -> Weight {
+			T::Payout::pay_weight(PayoutKind::Owner)
+				.saturating_add(T::Payout::pay_weight(PayoutKind::Miner).saturating_mul(n.into()))
+				.saturating_add(
+					T::Payout::pay_weight(PayoutKind::Validator).saturating_mul(v.into()),
+				)
+				.saturating_add(T::Payout::on_epoch_paid_weight(n, v))
 		}
 
 		/// Runs the epoch of `netuid` (SPEC §3) and pays its pending emission. Returns the
@@ -519,6 +541,8 @@ pub mod pallet {
 			}
 
 			// Split and pay.
+			let round = EpochIndex::<T>::get(netuid);
+			EpochIndex::<T>::insert(netuid, round.saturating_add(1));
 			let pending = PendingEmission::<T>::get(netuid);
 			let fallback: Vec<u128> = out
 				.stake
@@ -542,7 +566,7 @@ pub mod pallet {
 			let mut paid_to: Vec<u128> = vec![0; usize::from(n_uids)];
 			if let Some(owner) = T::Subnets::subnet_owner(netuid) {
 				let amount: BalanceOf<T> = split.owner.saturated_into();
-				if Self::pay(&pot, netuid, &owner, PayoutKind::Owner, amount) {
+				if Self::pay(&pot, netuid, round, &owner, PayoutKind::Owner, amount) {
 					payout.owner = amount;
 				}
 			}
@@ -550,7 +574,7 @@ pub mod pallet {
 				let uid: Uid = uid.saturated_into();
 				if let Some(nrn) = by_uid.get(&uid) {
 					let amount: BalanceOf<T> = (*amount).saturated_into();
-					if Self::pay(&pot, netuid, &nrn.hotkey, PayoutKind::Miner, amount) {
+					if Self::pay(&pot, netuid, round, &nrn.hotkey, PayoutKind::Miner, amount) {
 						payout.miners.saturating_accrue(amount);
 						if let Some(p) = paid_to.get_mut(usize::from(uid)) {
 							*p = p.saturating_add(amount.saturated_into());
@@ -561,7 +585,14 @@ pub mod pallet {
 			for (v, amount) in validators.iter().zip(&split.validators) {
 				if let Some(nrn) = by_uid.get(&v.uid) {
 					let amount: BalanceOf<T> = (*amount).saturated_into();
-					if Self::pay(&pot, netuid, &nrn.hotkey, PayoutKind::Validator, amount) {
+					if Self::pay(
+						&pot,
+						netuid,
+						round,
+						&nrn.hotkey,
+						PayoutKind::Validator,
+						amount,
+					) {
 						payout.validators.saturating_accrue(amount);
 						if let Some(p) = paid_to.get_mut(usize::from(v.uid)) {
 							*p = p.saturating_add(amount.saturated_into());
@@ -579,6 +610,30 @@ pub mod pallet {
 				*p = (!left.is_zero()).then_some(left);
 			});
 			Totals::<T>::mutate(|t| EmissionTotals::add(&mut t.paid, paid));
+
+			// Other reward sources (bounties) are shared by the same outcome.
+			let outcome = EpochOutcome {
+				owner: T::Subnets::subnet_owner(netuid),
+				owner_cut: T::OwnerCut::get(),
+				incentive: (0..n_uids)
+					.filter_map(|uid| {
+						let hk = by_uid.get(&uid)?.hotkey.clone();
+						Some((hk, out.incentive.get(usize::from(uid)).copied()?))
+					})
+					.collect(),
+				dividends: validators
+					.iter()
+					.zip(&out.dividends)
+					.filter_map(|(v, d)| Some((by_uid.get(&v.uid)?.hotkey.clone(), *d)))
+					.collect(),
+				validator_stake: validators
+					.iter()
+					.zip(&fallback)
+					.filter(|(v, _)| by_uid.contains_key(&v.uid))
+					.map(|(_, s)| *s)
+					.collect(),
+			};
+			T::Payout::on_epoch_paid(netuid, round, &outcome);
 
 			// Metrics back to the subnets pallet (metagraph, pruning).
 			let zero = Perquintill::zero();
@@ -619,6 +674,7 @@ pub mod pallet {
 		fn pay(
 			pot: &T::AccountId,
 			netuid: NetUid,
+			round: u32,
 			beneficiary: &T::AccountId,
 			kind: PayoutKind,
 			amount: BalanceOf<T>,
@@ -627,7 +683,7 @@ pub mod pallet {
 				return true;
 			}
 			let ok = frame_support::storage::with_storage_layer(|| {
-				T::Payout::pay(pot, netuid, beneficiary, kind, amount)
+				T::Payout::pay(pot, netuid, round, beneficiary, kind, amount)
 			})
 			.is_ok();
 			if !ok {
@@ -669,6 +725,7 @@ pub mod pallet {
 				minted: t.minted,
 				unminted: t.unminted,
 				paid: t.paid,
+				slashed: Slashed::<T>::get(),
 				recycled: t.recycled,
 				pending: PendingEmission::<T>::iter_values()
 					.fold(Zero::zero(), |a: BalanceOf<T>, p| a.saturating_add(p)),
@@ -825,6 +882,7 @@ pub mod pallet {
 			FlowScore::<T>::remove(netuid);
 			FlowAccumulator::<T>::remove(netuid);
 			LastEpoch::<T>::remove(netuid);
+			EpochIndex::<T>::remove(netuid);
 			let _ = Bonds::<T>::clear_prefix(netuid, T::MaxUids::get(), None);
 			EpochQueue::<T>::mutate(|q| q.retain(|n| *n != netuid));
 			T::WeightInfo::on_network_removed()
@@ -842,6 +900,12 @@ pub mod pallet {
 
 		fn on_epoch_max_weight() -> Weight {
 			T::WeightInfo::queue_epoch()
+		}
+	}
+
+	impl<T: Config> OnSlash<BalanceOf<T>> for Pallet<T> {
+		fn on_slashed(_netuid: NetUid, amount: BalanceOf<T>) {
+			Slashed::<T>::mutate(|s| *s = s.saturating_add(amount));
 		}
 	}
 

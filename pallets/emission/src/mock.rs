@@ -77,7 +77,7 @@ parameter_types! {
 		max_validators: 3,
 		activity_cutoff: 100,
 		reveal_window: 5,
-		escrow_window: 20,
+		escrow_window: 2,
 		..SubnetHyperparams::defaults_with_burn(MIN_BURN, 1_000 * UNIT)
 	};
 	pub DefaultTask: TrainingTask = TrainingTask::default();
@@ -132,6 +132,7 @@ impl pallet_stake::Config for Test {
 	type MaxTake = MaxTake;
 	type TakeRateLimit = ConstU64<5>;
 	type MaxValidatorsLimit = ConstU32<64>;
+	type MaxPositionsPerHotkey = ConstU32<16>;
 	type WeightInfo = ();
 }
 

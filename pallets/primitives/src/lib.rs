@@ -10,7 +10,8 @@
 //! | [`OnFlow`] | the emission pallet (`()` = no-op) | `pallet-stake`, `pallet-subnets` |
 //! | [`SubnetHooks`] | `pallet-stake`, the emission pallet (tuples, `()`) | `pallet-subnets` |
 //! | [`EmissionInfo`] | the emission pallet (`()` = zero) | `pallet-subnets` |
-//! | [`PayoutHandler`] | `pallet-stake` (credits stake), the escrow pallet | the emission pallet |
+//! | [`PayoutHandler`] | `pallet-stake` (credits stake), `pallet-escrow` | the emission pallet |
+//! | [`OnSlash`] | the emission pallet (`()` = no-op) | `pallet-escrow` |
 //!
 //! Block counts in hyperparameters are plain `u32` blocks (independent of the runtime's block
 //! number type); amounts are the runtime's balance type.
@@ -69,7 +70,8 @@ pub struct SubnetHyperparams<Balance> {
 	pub commit_reveal: bool,
 	/// Blocks a commit may be revealed for, counted from the first epoch boundary after it.
 	pub reveal_window: u32,
-	/// Blocks an epoch payout stays in escrow (*default* 2 tempos).
+	/// Tempos an epoch payout stays in escrow before it is released (SPEC §5, *default* 2): an
+	/// entry paid at block `b` is released at `b + escrow_window · tempo` (tempo as at payout).
 	pub escrow_window: u32,
 	/// Minimum `version_key` accepted by `set_weights` / `reveal_weights`.
 	pub weights_version: u64,
@@ -92,7 +94,7 @@ impl<Balance> SubnetHyperparams<Balance> {
 			bonds_moving_average: Perbill::from_percent(10),
 			commit_reveal: false,
 			reveal_window: 360,
-			escrow_window: 720,
+			escrow_window: 2,
 			weights_version: 0,
 		}
 	}
@@ -369,6 +371,23 @@ pub trait StakeInterface<AccountId, Balance> {
 	fn delegate_take(hotkey: &AccountId) -> Perbill;
 	/// Hotkeys holding a validator permit on `netuid`.
 	fn validator_permits(netuid: NetUid) -> Vec<AccountId>;
+	/// Consensus stake of `hotkey` on `netuid` (SPEC §3): what permits, Yuma's `S`, escrow
+	/// quorums and the delegation split count. Today the hotkey's whole stake.
+	fn consensus_stake(netuid: NetUid, hotkey: &AccountId) -> Balance {
+		Self::hotkey_stake(netuid, hotkey)
+	}
+	/// Every stake position on `hotkey` on `netuid` as `(coldkey, consensus stake)`, by coldkey
+	/// (at most `MaxDelegatorsPerHotkey` of them).
+	fn positions_on(netuid: NetUid, hotkey: &AccountId) -> Vec<(AccountId, Balance)>;
+	/// Adds `amount`, already in `coldkey`'s free balance, to the position `(coldkey, hotkey,
+	/// netuid)` as held stake (a reward: not reported as flow). Fails, moving nothing, if the
+	/// subnet is gone, the position would stay below the minimum stake or the hold fails.
+	fn stake_reward(
+		coldkey: &AccountId,
+		hotkey: &AccountId,
+		netuid: NetUid,
+		amount: Balance,
+	) -> DispatchResult;
 
 	/// Benchmark helper: gives `hotkey` (registered on `netuid`) a validator permit.
 	#[cfg(feature = "runtime-benchmarks")]
@@ -377,6 +396,10 @@ pub trait StakeInterface<AccountId, Balance> {
 	/// `netuid`) from its owner.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_add_stake(netuid: NetUid, hotkey: &AccountId, amount: Balance);
+	/// Benchmark helper: stakes `amount` (funded as needed) on `hotkey` (registered on
+	/// `netuid`) from `coldkey` (a delegation).
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_delegate(netuid: NetUid, hotkey: &AccountId, coldkey: &AccountId, amount: Balance);
 }
 
 /// Who an epoch payout is for (SPEC §3).
@@ -401,22 +424,70 @@ pub enum PayoutKind {
 	Validator,
 }
 
+/// What an epoch decided, in the form `arena_rules::epoch_split::split_epoch` takes it:
+/// passed to [`PayoutHandler::on_epoch_paid`] so that other reward sources (bounties) are shared
+/// exactly as the epoch's emission was.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct EpochOutcome<AccountId> {
+	/// The subnet owner (beneficiary of the owner cut), if the subnet still has one.
+	pub owner: Option<AccountId>,
+	/// The owner cut.
+	pub owner_cut: Perbill,
+	/// Each miner's hotkey and Yuma incentive `I_j`.
+	pub incentive: Vec<(AccountId, Perquintill)>,
+	/// Each counted validator's hotkey and Yuma dividends `D_i`.
+	pub dividends: Vec<(AccountId, Perquintill)>,
+	/// Each counted validator's stake `S_i` (same order as `dividends`), the split's fallback.
+	pub validator_stake: Vec<u128>,
+}
+
 /// Where epoch payouts go (SPEC §3, §5). The emission pallet holds the minted emission in its
 /// pot account and calls this for every payout of an epoch.
 ///
 /// `pallet-stake` implements it without escrow (neuron payouts are credited to the hotkey
 /// owner's stake on the subnet, the owner cut is transferred); the escrow pallet implements it by
-/// opening an escrow entry instead.
+/// opening escrow entries instead (and splits validator dividends among delegators).
 pub trait PayoutHandler<AccountId, Balance> {
-	/// Pays `amount`, held by `source`, to `beneficiary` for its role `kind` on `netuid`. On an
-	/// error nothing has moved (the caller keeps the amount pending).
+	/// Pays `amount`, held by `source`, to `beneficiary` for its role `kind` on `netuid`, earned
+	/// in the subnet's epoch number `round`. On an error nothing has moved (the caller keeps the
+	/// amount pending).
 	fn pay(
 		source: &AccountId,
 		netuid: NetUid,
+		round: u32,
 		beneficiary: &AccountId,
 		kind: PayoutKind,
 		amount: Balance,
 	) -> DispatchResult;
+
+	/// Called once after every epoch's payouts with what the epoch decided; returns the weight
+	/// used. The default does nothing.
+	fn on_epoch_paid(_netuid: NetUid, _round: u32, _outcome: &EpochOutcome<AccountId>) -> Weight {
+		Weight::zero()
+	}
+
+	/// Worst-case weight of one [`PayoutHandler::pay`] of `kind` (the caller charges it per
+	/// payout). The default is zero.
+	fn pay_weight(_kind: PayoutKind) -> Weight {
+		Weight::zero()
+	}
+
+	/// Worst-case weight of [`PayoutHandler::on_epoch_paid`] after an epoch of `n` UIDs and `v`
+	/// validators. The default is zero.
+	fn on_epoch_paid_weight(_n: u32, _v: u32) -> Weight {
+		Weight::zero()
+	}
+}
+
+/// Told when escrowed rewards are slashed (burned), so that the emission totals can record it.
+/// The `()` implementation ignores it.
+pub trait OnSlash<Balance> {
+	/// `amount` of `netuid`'s escrowed rewards was burned.
+	fn on_slashed(netuid: NetUid, amount: Balance);
+}
+
+impl<Balance> OnSlash<Balance> for () {
+	fn on_slashed(_: NetUid, _: Balance) {}
 }
 
 /// Flow reports to the emission side (SPEC §2). The `()` implementation ignores them.
@@ -527,8 +598,10 @@ pub struct EmissionState<Balance> {
 	pub minted: Balance,
 	/// Σ block emission not minted (no subnet had a positive flow score).
 	pub unminted: Balance,
-	/// Σ paid out at epochs.
+	/// Σ paid out at epochs (into escrow where the runtime has it).
 	pub paid: Balance,
+	/// Σ of `paid` that escrow slashed (burned) for failed audits.
+	pub slashed: Balance,
 	/// Σ pending emission burned because its subnet was dissolved.
 	pub recycled: Balance,
 	/// Σ pending emission of all subnets (held by the pot).

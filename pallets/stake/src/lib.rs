@@ -35,6 +35,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -71,7 +72,11 @@ pub mod pallet {
 	/// Immature additions of one position, oldest first (blocks strictly increasing).
 	pub type PendingOf<T> = BoundedVec<PendingStake, <T as Config>::MaxPendingStakes>;
 
+	/// The in-code storage version (1: [`HotkeyPositions`] index added).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Why this pallet holds funds.
@@ -120,6 +125,10 @@ pub mod pallet {
 		/// Hard cap of permits per subnet (= `pallet_subnets::Config::MaxValidatorsLimit`).
 		#[pallet::constant]
 		type MaxValidatorsLimit: Get<u32>;
+		/// Most stake positions (coldkeys) on one hotkey on one subnet: bounds the work of
+		/// sharing a validator's dividends among its delegators (SPEC §3).
+		#[pallet::constant]
+		type MaxPositionsPerHotkey: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -150,6 +159,25 @@ pub mod pallet {
 		BalanceOf<T>,
 		ValueQuery,
 	>;
+
+	/// Index of the positions on each hotkey: `(netuid, hotkey, coldkey)` for every non-empty
+	/// position (so a validator's dividends can be shared among its delegators).
+	#[pallet::storage]
+	pub type HotkeyPositions<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Twox64Concat, NetUid>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+		),
+		(),
+		OptionQuery,
+	>;
+
+	/// Number of positions on each hotkey on each subnet (at most `MaxPositionsPerHotkey`).
+	#[pallet::storage]
+	pub type HotkeyPositionCount<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, NetUid, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Immature additions of each position, oldest first.
 	#[pallet::storage]
@@ -297,6 +325,8 @@ pub mod pallet {
 		TakeTooHigh,
 		/// Take increased less than `TakeRateLimit` blocks ago.
 		TakeRateLimited,
+		/// The hotkey has `MaxPositionsPerHotkey` positions on the subnet already.
+		TooManyPositions,
 		/// Arithmetic overflow.
 		Overflow,
 	}
@@ -323,6 +353,10 @@ pub mod pallet {
 			assert!(
 				T::MaxValidatorsLimit::get() >= 1,
 				"MaxValidatorsLimit must be >= 1"
+			);
+			assert!(
+				T::MaxPositionsPerHotkey::get() >= 1,
+				"MaxPositionsPerHotkey must be >= 1"
 			);
 		}
 
@@ -691,10 +725,12 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 			now: BlockNumberFor<T>,
 		) -> DispatchResult {
-			let stake = Positions::<T>::get((coldkey, hotkey, netuid))
-				.checked_add(&amount)
-				.ok_or(Error::<T>::Overflow)?;
+			let before = Positions::<T>::get((coldkey, hotkey, netuid));
+			let stake = before.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 			Self::ensure_min(stake)?;
+			if before.is_zero() {
+				Self::index_position(coldkey, hotkey, netuid)?;
+			}
 			Positions::<T>::insert((coldkey, hotkey, netuid), stake);
 			HotkeyStake::<T>::try_mutate(netuid, hotkey, |s| Self::checked_add(s, amount))?;
 			SubnetStake::<T>::try_mutate(netuid, |s| Self::checked_add(s, amount))?;
@@ -722,6 +758,7 @@ pub mod pallet {
 			if left.is_zero() {
 				Positions::<T>::remove((coldkey, hotkey, netuid));
 				LastStakeChange::<T>::remove((coldkey, hotkey, netuid));
+				Self::unindex_position(coldkey, hotkey, netuid);
 			} else {
 				Positions::<T>::insert((coldkey, hotkey, netuid), left);
 				LastStakeChange::<T>::insert((coldkey, hotkey, netuid), now);
@@ -739,6 +776,73 @@ pub mod pallet {
 			let removal = q.remove(amount.saturated_into());
 			Self::store_queue(coldkey, hotkey, netuid, q)?;
 			Ok(removal)
+		}
+
+		/// Adds a new position to [`HotkeyPositions`] (bounded by `MaxPositionsPerHotkey`).
+		fn index_position(
+			coldkey: &T::AccountId,
+			hotkey: &T::AccountId,
+			netuid: NetUid,
+		) -> DispatchResult {
+			let count = HotkeyPositionCount::<T>::get(netuid, hotkey);
+			ensure!(
+				count < T::MaxPositionsPerHotkey::get(),
+				Error::<T>::TooManyPositions
+			);
+			HotkeyPositionCount::<T>::insert(netuid, hotkey, count.saturating_add(1));
+			HotkeyPositions::<T>::insert((netuid, hotkey, coldkey), ());
+			Ok(())
+		}
+
+		/// Removes an emptied position from [`HotkeyPositions`].
+		fn unindex_position(coldkey: &T::AccountId, hotkey: &T::AccountId, netuid: NetUid) {
+			if HotkeyPositions::<T>::take((netuid, hotkey, coldkey)).is_some() {
+				HotkeyPositionCount::<T>::mutate_exists(netuid, hotkey, |c| {
+					let v = c.unwrap_or_default().saturating_sub(1);
+					*c = (v > 0).then_some(v);
+				});
+			}
+		}
+
+		/// Credits a reward already in `coldkey`'s free balance to its position as held stake
+		/// (not reported as flow); see [`StakeInterface::stake_reward`].
+		fn do_stake_reward(
+			coldkey: &T::AccountId,
+			hotkey: &T::AccountId,
+			netuid: NetUid,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			ensure!(
+				T::Subnets::subnet_exists(netuid),
+				Error::<T>::SubnetNotFound
+			);
+			let before = Positions::<T>::get((coldkey, hotkey, netuid));
+			let new_stake = before.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+			ensure!(
+				new_stake >= T::MinStake::get(),
+				Error::<T>::StakeBelowMinimum
+			);
+			let coldkey_total = ColdkeyStake::<T>::get(coldkey)
+				.checked_add(&amount)
+				.ok_or(Error::<T>::Overflow)?;
+			if before.is_zero() {
+				Self::index_position(coldkey, hotkey, netuid)?;
+			}
+			T::Currency::hold(&HoldReason::Stake.into(), coldkey, amount)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Positions::<T>::insert((coldkey, hotkey, netuid), new_stake);
+			HotkeyStake::<T>::mutate(netuid, hotkey, |s| *s = s.saturating_add(amount));
+			SubnetStake::<T>::mutate(netuid, |s| *s = s.saturating_add(amount));
+			TotalStake::<T>::mutate(|s| *s = s.saturating_add(amount));
+			ColdkeyStake::<T>::insert(coldkey, coldkey_total);
+			Self::deposit_event(Event::RewardStaked {
+				coldkey: coldkey.clone(),
+				hotkey: hotkey.clone(),
+				netuid,
+				amount,
+			});
+			Ok(())
 		}
 
 		fn report_removal(netuid: NetUid, removal: &arena_rules::flow::Removal) {
@@ -845,6 +949,34 @@ pub mod pallet {
 					"pending unsorted"
 				);
 			}
+			let mut per_hot_count: BTreeMap<(NetUid, T::AccountId), u32> = BTreeMap::new();
+			for ((n, h, c), ()) in HotkeyPositions::<T>::iter() {
+				ensure!(
+					Positions::<T>::contains_key((&c, &h, n)),
+					"HotkeyPositions entry without position"
+				);
+				let e = per_hot_count.entry((n, h)).or_default();
+				*e = e.saturating_add(1);
+			}
+			ensure!(
+				per_hot_count.values().map(|c| *c as usize).sum::<usize>()
+					== Positions::<T>::iter().count(),
+				"position missing from HotkeyPositions"
+			);
+			for ((n, h), c) in &per_hot_count {
+				ensure!(
+					HotkeyPositionCount::<T>::get(n, h) == *c,
+					"HotkeyPositionCount != indexed positions"
+				);
+				ensure!(
+					*c <= T::MaxPositionsPerHotkey::get(),
+					"more positions than MaxPositionsPerHotkey"
+				);
+			}
+			ensure!(
+				HotkeyPositionCount::<T>::iter().count() == per_hot_count.len(),
+				"HotkeyPositionCount without positions"
+			);
 			for ((c, h, n), _) in Pending::<T>::iter() {
 				ensure!(
 					Positions::<T>::contains_key((&c, &h, n)),
@@ -930,6 +1062,25 @@ pub mod pallet {
 		fn validator_permits(netuid: NetUid) -> Vec<T::AccountId> {
 			Permits::<T>::get(netuid).into_inner()
 		}
+		fn positions_on(
+			netuid: NetUid,
+			hotkey: &T::AccountId,
+		) -> Vec<(T::AccountId, BalanceOf<T>)> {
+			HotkeyPositions::<T>::iter_key_prefix((netuid, hotkey))
+				.map(|coldkey| {
+					let stake = Positions::<T>::get((&coldkey, hotkey, netuid));
+					(coldkey, stake)
+				})
+				.collect()
+		}
+		fn stake_reward(
+			coldkey: &T::AccountId,
+			hotkey: &T::AccountId,
+			netuid: NetUid,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			Self::do_stake_reward(coldkey, hotkey, netuid, amount)
+		}
 		#[cfg(feature = "runtime-benchmarks")]
 		fn bench_grant_permit(netuid: NetUid, hotkey: &T::AccountId) {
 			Permits::<T>::mutate(netuid, |p| {
@@ -955,17 +1106,38 @@ pub mod pallet {
 				amount,
 			);
 		}
+		#[cfg(feature = "runtime-benchmarks")]
+		fn bench_delegate(
+			netuid: NetUid,
+			hotkey: &T::AccountId,
+			coldkey: &T::AccountId,
+			amount: BalanceOf<T>,
+		) {
+			let _ = T::Currency::mint_into(
+				coldkey,
+				amount.saturating_add(T::Currency::minimum_balance()),
+			);
+			LastStakeChange::<T>::remove((coldkey, hotkey, netuid));
+			let _ = Self::add_stake(
+				frame_system::RawOrigin::Signed(coldkey.clone()).into(),
+				hotkey.clone(),
+				netuid,
+				amount,
+			);
+		}
 	}
 
 	impl<T: Config> PayoutHandler<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		/// Without escrow: the owner cut is transferred to the owner; a neuron's payout is
 		/// credited to its hotkey owner's stake on the subnet (held, not reported as flow: it is
-		/// emission, not new capital), or transferred to the owner's free balance if the
-		/// position would stay below `MinStake` or the subnet is gone. Delegators of the hotkey
-		/// get nothing from it in this implementation (the owner keeps the whole payout).
+		/// emission, not new capital), or left in the owner's free balance if the position would
+		/// stay below `MinStake` or the subnet is gone. Delegators of the hotkey get nothing
+		/// from it in this implementation (the owner keeps the whole payout; `pallet-escrow`
+		/// shares dividends).
 		fn pay(
 			source: &T::AccountId,
 			netuid: NetUid,
+			_round: u32,
 			beneficiary: &T::AccountId,
 			kind: PayoutKind,
 			amount: BalanceOf<T>,
@@ -981,31 +1153,12 @@ pub mod pallet {
 				},
 			};
 			T::Currency::transfer(source, &coldkey, amount, Preservation::Preserve)?;
-			if kind == PayoutKind::Owner {
-				return Ok(());
+			if kind != PayoutKind::Owner {
+				// Stays in the owner's free balance if it cannot be staked.
+				let _ = frame_support::storage::with_storage_layer(|| {
+					Self::do_stake_reward(&coldkey, beneficiary, netuid, amount)
+				});
 			}
-			let stake = Positions::<T>::get((&coldkey, beneficiary, netuid));
-			let Some(new_stake) = stake.checked_add(&amount) else {
-				return Ok(());
-			};
-			if !T::Subnets::subnet_exists(netuid) || new_stake < T::MinStake::get() {
-				return Ok(());
-			}
-			if T::Currency::hold(&HoldReason::Stake.into(), &coldkey, amount).is_err() {
-				// Stays in the owner's free balance.
-				return Ok(());
-			}
-			Positions::<T>::insert((&coldkey, beneficiary, netuid), new_stake);
-			HotkeyStake::<T>::mutate(netuid, beneficiary, |s| *s = s.saturating_add(amount));
-			SubnetStake::<T>::mutate(netuid, |s| *s = s.saturating_add(amount));
-			TotalStake::<T>::mutate(|s| *s = s.saturating_add(amount));
-			ColdkeyStake::<T>::mutate(&coldkey, |s| *s = s.saturating_add(amount));
-			Self::deposit_event(Event::RewardStaked {
-				coldkey,
-				hotkey: beneficiary.clone(),
-				netuid,
-				amount,
-			});
 			Ok(())
 		}
 	}

@@ -70,7 +70,7 @@ parameter_types! {
 		max_validators: 2,
 		activity_cutoff: 100,
 		reveal_window: 5,
-		escrow_window: 20,
+		escrow_window: 2,
 		..SubnetHyperparams::defaults_with_burn(MIN_BURN, 1_000_000)
 	};
 	pub DefaultTask: TrainingTask = TrainingTask::default();
@@ -116,6 +116,7 @@ impl pallet_stake::Config for Test {
 	type MaxTake = MaxTake;
 	type TakeRateLimit = ConstU64<TAKE_RATE_LIMIT>;
 	type MaxValidatorsLimit = ConstU32<8>;
+	type MaxPositionsPerHotkey = ConstU32<4>;
 	type WeightInfo = ();
 }
 

@@ -54,19 +54,21 @@ macro_rules! impl_weights {
 			// HotkeyStake, SubnetStake, TotalStake, Pending = 12.
 			// Writes: Account, Holds, ColdkeyStake, Stake, HotkeyStake, SubnetStake, TotalStake,
 			// LastStakeChange, Pending, flow report (1) = 10.
-			compute(40, 6_000).saturating_add(db($dbw, 12, 10))
+			// A new position also reads and writes HotkeyPositionCount and HotkeyPositions.
+			compute(40, 6_000).saturating_add(db($dbw, 14, 12))
 		}
 		fn remove_stake() -> Weight {
 			// Reads: Stake, Networks (×2), LastStakeChange, HotkeyStake, SubnetStake, TotalStake,
 			// Pending, ColdkeyStake, Account, Holds = 11.
 			// Writes: Stake, LastStakeChange, HotkeyStake, SubnetStake, TotalStake, Pending,
 			// ColdkeyStake, Account, Holds, flow report (1) = 10.
-			compute(40, 6_000).saturating_add(db($dbw, 11, 10))
+			// An emptied position also removes HotkeyPositions and updates HotkeyPositionCount.
+			compute(40, 6_000).saturating_add(db($dbw, 13, 12))
 		}
 		fn move_stake() -> Weight {
 			// Destination checks (Networks, Owner, Uids, LastStakeChange) + source debit (7
 			// reads, 6 writes) + destination credit (6 reads, 6 writes) + 2 flow reports.
-			compute(60, 10_000).saturating_add(db($dbw, 18, 14))
+			compute(60, 10_000).saturating_add(db($dbw, 22, 18))
 		}
 		fn set_delegate_take() -> Weight {
 			// Reads: Owner, Takes, LastTakeIncrease. Writes: Takes, LastTakeIncrease.

@@ -69,7 +69,7 @@ parameter_types! {
 		max_validators: 2,
 		activity_cutoff: 100,
 		reveal_window: 5,
-		escrow_window: 20,
+		escrow_window: 2,
 		..SubnetHyperparams::defaults_with_burn(MIN_BURN, MAX_BURN)
 	};
 	pub DefaultTask: TrainingTask = TrainingTask::default();
@@ -153,12 +153,20 @@ impl StakeInterface<AccountId, Balance> for MockStake {
 				.collect()
 		})
 	}
+	fn positions_on(_: NetUid, _: &AccountId) -> Vec<(AccountId, Balance)> {
+		Vec::new()
+	}
+	fn stake_reward(_: &AccountId, _: &AccountId, _: NetUid, _: Balance) -> DispatchResult {
+		Err("no stake in this mock".into())
+	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_grant_permit(netuid: NetUid, hotkey: &AccountId) {
 		grant_permit(netuid, *hotkey)
 	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_add_stake(_: NetUid, _: &AccountId, _: Balance) {}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_delegate(_: NetUid, _: &AccountId, _: &AccountId, _: Balance) {}
 }
 
 pub fn grant_permit(netuid: NetUid, hotkey: AccountId) {

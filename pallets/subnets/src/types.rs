@@ -89,7 +89,7 @@ pub enum HyperParam<Balance> {
 	/// Reveal window in blocks.
 	#[codec(index = 10)]
 	RevealWindow(u32),
-	/// Escrow window in blocks.
+	/// Escrow window in tempos (SPEC §5).
 	#[codec(index = 11)]
 	EscrowWindow(u32),
 	/// Minimum weights version key.
@@ -130,8 +130,8 @@ pub mod bounds {
 	pub const MAX_ACTIVITY_CUTOFF: u32 = 100_800;
 	/// Longest reveal window: one week.
 	pub const MAX_REVEAL_WINDOW: u32 = 50_400;
-	/// Longest escrow window: four weeks.
-	pub const MAX_ESCROW_WINDOW: u32 = 201_600;
+	/// Longest escrow window: 512 tempos (about 18 days at the default tempo of 360 blocks).
+	pub const MAX_ESCROW_WINDOW: u32 = 512;
 	/// Model: layers `1..=256`.
 	pub const MAX_LAYERS: u16 = 256;
 	/// Model: width `1..=65_536`, a multiple of `heads`.

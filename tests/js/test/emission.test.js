@@ -124,10 +124,15 @@ describe('emission through the runtime API and polkadot.js', () => {
     assert.ok(m1 > 0n, 'the miner with weight 1 earns');
     assert.ok(m2 > m1 * 2n && m2 < m1 * 4n, 'the miner with weight 3 earns three times more');
 
-    // Miner payouts are credited to the miners' coldkeys as stake; the owner cut is free balance.
-    const charlie = (await api.call.stakeApi.stakeInfo(k.Charlie.address)).toJSON();
-    assert.ok(charlie.some((p) => p.netuid === netuid && BigInt(p.stake) > 0n), 'miner reward staked');
-    const ownerAfter = (await api.query.system.account(k.Alice.address)).data.free.toBigInt();
-    assert.ok(ownerAfter >= ownerBefore + owner - ARN / 10n, 'owner received the cut (minus fees)');
+    // Payouts wait in escrow for two tempos, then miner rewards become the miners' stake and
+    // the owner cut free balance.
+    await waitFor('the miner reward released into stake', async () => {
+      const charlie = (await api.call.stakeApi.stakeInfo(k.Charlie.address)).toJSON();
+      return charlie.some((p) => p.netuid === netuid && BigInt(p.stake) > 0n) ? true : undefined;
+    });
+    await waitFor('the owner cut released', async () => {
+      const ownerAfter = (await api.query.system.account(k.Alice.address)).data.free.toBigInt();
+      return ownerAfter >= ownerBefore + owner - ARN / 10n ? true : undefined;
+    });
   });
 });

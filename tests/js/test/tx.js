@@ -1,7 +1,7 @@
 // Transaction helpers shared by the polkadot.js tests.
 
-/** Sign, submit and wait for inclusion; resolves with the events, rejects on dispatch errors
- * and on invalid or dropped transactions. */
+/** Sign, submit and wait for inclusion; resolves with the events (their `blockHash` property is
+ * the block it landed in), rejects on dispatch errors and on invalid or dropped transactions. */
 export function send(api, tx, signer) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('not included in 60 s')), 60_000);
@@ -17,6 +17,8 @@ export function send(api, tx, signer) {
       } else if (status.isInBlock || status.isFinalized) {
         // The dev chain finalises on import, so a transaction may skip straight to Finalized.
         clearTimeout(timer);
+        // The block the transaction landed in, for queries `at` it.
+        events.blockHash = status.isInBlock ? status.asInBlock : status.asFinalized;
         resolve(events);
       } else if (status.isInvalid || status.isDropped || status.isUsurped) {
         clearTimeout(timer);

@@ -27,7 +27,7 @@ fn owner_sets_hyperparameters() {
 				H::BondsMovingAverage(Perbill::from_percent(20)),
 				H::CommitReveal(true),
 				H::RevealWindow(7),
-				H::EscrowWindow(40),
+				H::EscrowWindow(3),
 				H::WeightsVersion(3),
 			]
 		));
@@ -54,7 +54,7 @@ fn owner_sets_hyperparameters() {
 				hp.escrow_window,
 				hp.weights_version
 			),
-			(true, 7, 40, 3)
+			(true, 7, 3, 3)
 		);
 		assert_eq!(
 			last_event(),
@@ -114,7 +114,7 @@ fn hyperparameter_errors() {
 			(vec![H::RevealWindow(0)], Error::InvalidRevealWindow),
 			(vec![H::RevealWindow(50_401)], Error::InvalidRevealWindow),
 			(vec![H::EscrowWindow(0)], Error::InvalidEscrowWindow),
-			(vec![H::EscrowWindow(201_601)], Error::InvalidEscrowWindow),
+			(vec![H::EscrowWindow(513)], Error::InvalidEscrowWindow),
 		];
 		for (changes, err) in cases {
 			assert_noop!(set(netuid, changes.clone()), err);

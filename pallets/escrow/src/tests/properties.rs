@@ -1,6 +1,8 @@
 //! Escrow's books over random call sequences: after every step every pallet's `try_state`
-//! holds (escrow balance = floor + open + unpaid bounty funds + open bonds; escrowed = released
-//! + slashed + open; indices match entries; emission paid = escrowed emission; issuance ≤ cap).
+//! holds (escrow balance = floor + open + unpaid bounty funds + open bonds; escrowed equals
+//! released plus slashed plus open; indices match entries; emission paid = escrowed emission;
+//! issuance ≤ cap).
+//!
 //! `PROPTEST_CASES` sets the number of sequences (default 1,000).
 
 use super::*;

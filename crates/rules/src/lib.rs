@@ -23,6 +23,7 @@
 //! | [`epoch_split`] | §3 | owner / miners / validators payout split |
 //! | [`registration`] | §4 | subnet lock cost, neuron burn price, pruning choice |
 //! | [`escrow`] | §5 | release block, challenge quorum |
+//! | [`round`] | §6 | training round phases, who may act when, audit segments, checkpoint vote |
 //!
 //! [`Perquintill`]: sp_arithmetic::Perquintill
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -53,6 +54,7 @@ pub mod flow;
 pub mod halving;
 pub mod math;
 pub mod registration;
+pub mod round;
 pub mod yuma;
 
 /// Token amounts in the smallest unit (1 ARN = 10^9 units).

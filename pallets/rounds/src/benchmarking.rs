@@ -211,23 +211,24 @@ mod benchmarks {
 		assert!(OpenRound::<T>::get(netuid).is_none());
 	}
 
-	/// `n` seeds due at the previous block, each for its own round record.
+	/// `n` seeds due at the previous block (up to three per subnet), each for its own round
+	/// record.
 	#[benchmark]
-	fn record_seeds(n: Linear<0, { T::MaxSubnets::get().saturating_mul(2) }>) {
+	fn record_seeds(n: Linear<0, { T::MaxSubnets::get().saturating_mul(3) }>) {
 		let (netuid, _, _) = configured_subnet::<T>(1);
 		open::<T>(netuid);
 		let template = RoundRecords::<T>::get(netuid, 0).expect("round");
 		let block = now::<T>();
 		let mut due: SeedsOf<T> = BoundedVec::new();
 		for i in 0..n {
-			let net: NetUid = (i / 2).saturated_into();
-			let kind = if i % 2 == 0 {
+			let net: NetUid = (i / 3).saturated_into();
+			let kind = if i % 3 == 0 {
 				SeedKind::Round
 			} else {
 				SeedKind::Audit
 			};
-			RoundRecords::<T>::insert(net, 7, template.clone());
-			due.try_push((net, 7, kind)).expect("bounded");
+			RoundRecords::<T>::insert(net, i, template.clone());
+			due.try_push((net, i, kind)).expect("bounded");
 		}
 		SeedsDue::<T>::insert(block, due);
 		let next = block.saturating_add(One::one());

@@ -94,12 +94,17 @@ pub mod pallet {
 	/// Seeds due at one block: `(netuid, round, kind)`.
 	pub type SeedsOf<T> = BoundedVec<(NetUid, RoundIndex, SeedKind), MaxSeedsDue<T>>;
 
-	/// Bound of [`SeedsDue`] per block: `2 · MaxSubnets` (per subnet at most one round opens
-	/// at a block and at most one round's audit block is that block).
+	/// Bound of [`SeedsDue`] per block: `3 · MaxSubnets`. Entries at block `x` come from the
+	/// subnets that exist when `x` starts (at most `MaxSubnets`), each with at most one round
+	/// opening at `x` and at most two rounds whose audit block is `x`: a round's audit block is
+	/// at most its close block, which is at most the next round's start, which is before that
+	/// round's audit block unless that round is closed at once (its subnet dissolved in the same
+	/// block), after which no round follows. A dissolution moves the open round's audit block to
+	/// the current block, so no dissolved subnet keeps entries at a later block.
 	pub struct MaxSeedsDue<T>(core::marker::PhantomData<T>);
 	impl<T: Config> Get<u32> for MaxSeedsDue<T> {
 		fn get() -> u32 {
-			T::MaxSubnets::get().saturating_mul(2)
+			T::MaxSubnets::get().saturating_mul(3)
 		}
 	}
 

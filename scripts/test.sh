@@ -39,7 +39,7 @@ step "unit, property and end-to-end tests" cargo test --locked --workspace
 # (The unit tests run again in this feature set; the property tests, run in full above, with
 # fewer cases.)
 step "pallet benchmark tests" env PROPTEST_CASES="${ARENA_BENCH_PROPTEST_CASES:-32}" \
-	cargo test --locked -p pallet-subnets -p pallet-stake -p pallet-emission -p pallet-escrow \
+	cargo test --locked -p pallet-subnets -p pallet-stake -p pallet-emission -p pallet-escrow -p pallet-rounds \
 	--features runtime-benchmarks,try-runtime
 # The runtime's benchmark wiring (`arena-node benchmark pallet`, scripts/bench-weights.sh) must
 # keep compiling; a native check of that feature set (its own build units: the normal runtime

@@ -2,7 +2,7 @@
 
 use crate::opaque::SessionKeys;
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Emission, Escrow,
+	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Emission, Escrow, Rounds,
 	Executive, Grandpa, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, Stake,
 	Subnets, System, TransactionPayment, VERSION,
 };
@@ -250,6 +250,29 @@ impl_runtime_apis! {
 
 		fn escrow_totals() -> pallet_escrow_runtime_api::EscrowTotals<Balance> {
 			pallet_escrow::Totals::<Runtime>::get()
+		}
+	}
+
+	impl pallet_rounds_runtime_api::RoundsApi<Block, AccountId, BlockNumber> for Runtime {
+		fn current_round(
+			netuid: u16,
+		) -> Option<pallet_rounds_runtime_api::RoundView<AccountId, BlockNumber>> {
+			Rounds::current_round(netuid)
+		}
+
+		fn round(
+			netuid: u16,
+			round: pallet_rounds_runtime_api::RoundIndex,
+		) -> Option<pallet_rounds_runtime_api::RoundView<AccountId, BlockNumber>> {
+			Rounds::round_view(netuid, round)
+		}
+
+		fn last_residual(netuid: u16, hotkey: AccountId) -> Option<pallet_rounds_runtime_api::Residual> {
+			Rounds::last_residual(netuid, &hotkey)
+		}
+
+		fn rounds_info(netuid: u16) -> pallet_rounds_runtime_api::RoundsInfo {
+			Rounds::rounds_info(netuid)
 		}
 	}
 

@@ -13,4 +13,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_stake, Stake]
 	[pallet_emission, Emission]
 	[pallet_escrow, Escrow]
+	[pallet_rounds, Rounds]
 );

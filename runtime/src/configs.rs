@@ -1,7 +1,7 @@
 //! Configuration of every pallet in the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Balances, Block, Emission, Escrow, Hash, Nonce, PalletInfo, Runtime,
+	AccountId, Aura, Balance, Balances, Block, Emission, Escrow, Hash, Rounds, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
 	Stake, Subnets, System, ARN, DAYS, EXISTENTIAL_DEPOSIT, MICRO_ARN, SLOT_DURATION, SS58_PREFIX,
 	VERSION,
@@ -172,7 +172,9 @@ impl pallet_subnets::Config for Runtime {
 	// Flows, epochs and emission scores go to the emission pallet; permits are recomputed
 	// (Stake) before the epoch is queued (Emission).
 	type OnFlow = Emission;
-	type Hooks = (Stake, Emission, Escrow);
+	// Permits are recomputed (Stake) before the epoch is queued (Emission) and before the next
+	// training round opens with its checkpoint vote tallied (Rounds).
+	type Hooks = (Stake, Emission, Escrow, Rounds);
 	type EmissionInfo = Emission;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type MaxSubnets = ConstU16<128>;
@@ -271,4 +273,18 @@ impl pallet_escrow::Config for Runtime {
 	type MaxClaim = ConstU32<64>;
 	type MaxPositionsPerHotkey = ConstU32<64>;
 	type WeightInfo = pallet_escrow::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_rounds::Config for Runtime {
+	type Balance = Balance;
+	type Subnets = Subnets;
+	type Stake = Stake;
+	type MaxAllowedFingerprints = ConstU32<16>;
+	type MaxUrlLen = ConstU32<256>;
+	// = the subnets pallet's MaxUidsLimit and MaxValidatorsLimit, MaxSubnets.
+	type MaxCommitmentsPerRound = ConstU32<256>;
+	type MaxVotesPerRound = ConstU32<MAX_VALIDATORS_LIMIT>;
+	type MaxSubnets = ConstU32<128>;
+	type MaxPrunePerBlock = ConstU32<256>;
+	type WeightInfo = pallet_rounds::weights::SubstrateWeight<Runtime>;
 }

@@ -218,4 +218,7 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type Escrow = pallet_escrow;
+
+	#[runtime::pallet_index(11)]
+	pub type Rounds = pallet_rounds;
 }

@@ -24,6 +24,7 @@
 //! | [`delegation`] | §3 | a validator's dividends shared among its stake positions after the take |
 //! | [`registration`] | §4 | subnet lock cost, neuron burn price, pruning choice |
 //! | [`escrow`] | §5 | release block, challenge quorum |
+//! | [`round`] | §6 | training round phases, who may act when, audit segments, checkpoint vote |
 //!
 //! [`Perquintill`]: sp_arithmetic::Perquintill
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -55,6 +56,7 @@ pub mod flow;
 pub mod halving;
 pub mod math;
 pub mod registration;
+pub mod round;
 pub mod yuma;
 
 /// Token amounts in the smallest unit (1 ARN = 10^9 units).

@@ -5,10 +5,10 @@
 //!
 //! | trait | implemented by | used by |
 //! |---|---|---|
-//! | [`SubnetsInterface`] | `pallet-subnets` | `pallet-stake`, the emission pallet |
-//! | [`StakeInterface`] | `pallet-stake` | `pallet-subnets`, the emission pallet |
+//! | [`SubnetsInterface`] | `pallet-subnets` | `pallet-stake`, the emission pallet, `pallet-rounds` |
+//! | [`StakeInterface`] | `pallet-stake` | `pallet-subnets`, the emission pallet, `pallet-rounds` |
 //! | [`OnFlow`] | the emission pallet (`()` = no-op) | `pallet-stake`, `pallet-subnets` |
-//! | [`SubnetHooks`] | `pallet-stake`, the emission pallet (tuples, `()`) | `pallet-subnets` |
+//! | [`SubnetHooks`] | `pallet-stake`, the emission pallet, `pallet-rounds` (tuples, `()`) | `pallet-subnets` |
 //! | [`EmissionInfo`] | the emission pallet (`()` = zero) | `pallet-subnets` |
 //! | [`PayoutHandler`] | `pallet-stake` (credits stake), `pallet-escrow` | the emission pallet |
 //! | [`OnSlash`] | the emission pallet (`()` = no-op) | `pallet-escrow` |
@@ -326,6 +326,8 @@ pub trait SubnetsInterface<AccountId, Balance, BlockNumber> {
 	fn netuids() -> Vec<NetUid>;
 	/// Hyperparameters of `netuid`.
 	fn hyperparams(netuid: NetUid) -> Option<SubnetHyperparams<Balance>>;
+	/// Training task of `netuid`.
+	fn training_task(netuid: NetUid) -> Option<TrainingTask>;
 	/// UID of `hotkey` on `netuid`, if registered.
 	fn uid_of(netuid: NetUid, hotkey: &AccountId) -> Option<Uid>;
 	/// Hotkey of `uid` on `netuid`.

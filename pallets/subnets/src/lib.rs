@@ -1321,6 +1321,9 @@ pub mod pallet {
 		fn hyperparams(netuid: NetUid) -> Option<HyperparamsOf<T>> {
 			Hyperparams::<T>::get(netuid)
 		}
+		fn training_task(netuid: NetUid) -> Option<TrainingTask> {
+			TrainingTasks::<T>::get(netuid)
+		}
 		fn uid_of(netuid: NetUid, hotkey: &T::AccountId) -> Option<Uid> {
 			Uids::<T>::get(netuid, hotkey)
 		}

@@ -22,8 +22,8 @@ use arena_training::trainer::InnerLoop;
 use arena_training::update_format::encode;
 use arena_training::usefulness::evaluate_loss;
 use arena_training::{
-	audit_segment, audit_update, train_round, Checkpoint, Corpus, RoundContext, SegmentEvidence,
-	TrainState, TrainingConfig,
+	audit_segment, audit_update, train_round, Checkpoint, Corpus, MinerContext, RoundContext,
+	SegmentEvidence, TrainState, TrainingConfig,
 };
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -285,6 +285,11 @@ fn audit(args: &[String], corpus: &Corpus, device: &arena_training::Device) -> A
 		checkpoint_hash: &ck_hash,
 		corpus,
 		round_seed: &[5; 32],
+		allowed_fingerprints: &[art.commitment.fingerprint.hash()],
+	};
+	let miner = MinerContext {
+		hotkey: b"miner",
+		previous_residual_hash: None,
 	};
 	let s = (cfg.num_segments() / 2) as usize;
 	let (sp, ep) = (
@@ -311,8 +316,8 @@ fn audit(args: &[String], corpus: &Corpus, device: &arena_training::Device) -> A
 		end_state: &end,
 		end_proof: &ep,
 	};
-	let seg = audit_segment(&ctx, &art.commitment, b"miner", &ev, device)?;
-	let upd = audit_update(&ctx, &art.commitment, &fin, &lp, &art.update)?;
+	let seg = audit_segment(&ctx, &miner, &art.commitment, &ev, device)?;
+	let upd = audit_update(&ctx, &miner, &art.commitment, &fin, &lp, &art.update)?;
 	let audit_s = t1.elapsed().as_secs_f64();
 	println!(
         "RESULT table=audit inner={} segment={} train_seconds={train_s:.2} audit_seconds={audit_s:.2} fraction={:.4} segment_pass={} update_pass={} merkle_root={}",

@@ -1,22 +1,39 @@
 //! Shadow audit of a miner's round (SPEC §6.5).
 //!
+//! Every audit first checks the commitment against the round (checkpoint, step count) and
+//! that the miner's declared backend is one the subnet allows: `fingerprint.hash()` must be in
+//! [`RoundContext::allowed_fingerprints`] (an empty list allows none).
+//!
+//! **Error-feedback binding** (SPEC §6.3). `e` is constant within a round, and the `e` of a
+//! round's states must be the residual the hotkey last committed: every state an audit
+//! receives must carry an `e` whose [`residual_hash`] equals
+//! [`expected_start_residual_hash`]`(layout, MinerContext::previous_residual_hash)` — the
+//! all-`+0.0` buffer when the hotkey has none (its first round). For a segment-0 audit this is
+//! leaf 0's `e_r`; for the update audit it is the `e` of the final state the update is
+//! computed from.
+//!
 //! **Segment audit** of segment `s` (steps `[s·c, (s+1)·c]`), given the miner's commitment,
 //! its states at both ends and their Merkle proofs:
 //!
 //! 1. both states must verify against the committed root at leaves `s` and `s+1`, and carry
 //!    step counters `s·c` and `(s+1)·c`;
-//! 2. segment 0 must start at the round's checkpoint `C_r` (θ_0 = checkpoint, m = v = 0), so it
-//!    needs nothing from the miner but the error-feedback buffer bound in the leaf;
-//! 3. the validator re-runs the `c` steps from the start state with the miner's batches;
-//! 4. **bitwise mode** (fingerprints equal): `state_hash(re-run) == state_hash(claimed end)`;
-//!    **tolerance mode** (fingerprints differ):
-//!    `‖(θ_re − θ_start) − (θ_claim − θ_start)‖₂ / ‖θ_claim − θ_start‖₂ ≤ ε` (f64 sums), and the
-//!    error-feedback buffer must be unchanged.
+//! 2. the start state's `e` must be bound (above);
+//! 3. segment 0 must start at the round's checkpoint `C_r` (θ_0 = checkpoint, m = v = 0);
+//! 4. the validator re-runs the `c` steps from the start state with the miner's batches;
+//! 5. **bitwise mode** (fingerprints equal): `state_hash(re-run) == state_hash(claimed end)`;
+//!    **tolerance mode** (fingerprints differ): for each of θ, m and v,
+//!    `‖(x_re − x_start) − (x_claim − x_start)‖₂ / ‖x_claim − x_start‖₂ ≤ ε` (f64 sums), and
+//!    the claimed end's `e` must equal the start's bit for bit. A failure names the first
+//!    quantity out of bounds, in the order θ, m, v, e ([`ToleranceQuantity`]); all three
+//!    errors are in the report.
 //!
-//! **Update audit**, given the final state (leaf `H/c`) and the update bytes: the bytes must
-//! decode, hash to the committed update hash and equal `encode(compress(θ_H − θ_0 + e))`
-//! recomputed from the committed final state — a pure host computation, so it is bitwise on
-//! every backend. Together the two audits bind the update to the committed trajectory.
+//! **Update audit**, given the final state (leaf `H/c`) and the update bytes: the final
+//! state's `e_r` must be bound (above); the bytes must decode, hash to the committed update
+//! hash and equal `encode(compress(θ_H − θ_0 + β·e_r))` recomputed from the committed final
+//! state; and `e_{r+1} = θ_H − θ_0 + β·e_r − decompress(u)` must hash to the committed
+//! `residual_hash`. All of it is a host computation in plain IEEE f32, so it is bitwise on
+//! every backend. Together the two audits bind the update and the next round's `e` to the
+//! committed trajectory and the miner's previous commitment.
 //!
 //! Failures are reported in an [`AuditReport`] (with the hashes as evidence for a
 //! challenge), not as errors; errors mean the audit itself could not run.
@@ -30,10 +47,12 @@ use crate::checkpoint::Checkpoint;
 use crate::compression::compress_with_feedback;
 use crate::config::TrainingConfig;
 use crate::corpus::Corpus;
-use crate::error::{Result, UpdateFormatError};
+use crate::error::{Result, TrainingError, UpdateFormatError};
 use crate::fingerprint::BackendFingerprint;
 use crate::merkle::{verify, MerkleProof};
 use crate::model::param_layout;
+use crate::params::{ParamSet, ParamSpec};
+use crate::residual::{expected_start_residual_hash, residual_hash};
 use crate::round::RoundCommitment;
 use crate::sampler::uniform_below;
 use crate::state::{Hash32, TrainState};
@@ -45,11 +64,55 @@ use crate::update_format::{decode, encode};
 pub enum AuditMode {
 	/// Exact state-hash equality.
 	Bitwise,
-	/// Relative L2 error of the segment's parameter change ≤ ε.
+	/// Relative L2 error of the segment's change of θ, m and v each ≤ ε, `e` unchanged.
 	Tolerance {
 		/// ε.
 		epsilon: f64,
 	},
+}
+
+/// The part of the state a tolerance check found out of bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToleranceQuantity {
+	/// Parameters θ.
+	Params,
+	/// AdamW first moments m.
+	AdamM,
+	/// AdamW second moments v.
+	AdamV,
+	/// The error-feedback buffer changed within the segment.
+	ErrorFeedback,
+}
+
+/// Tolerance mode's measured relative L2 errors of the segment's changes
+/// ([`relative_change_error`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RelativeErrors {
+	/// Of the parameters θ.
+	pub params: f64,
+	/// Of the first moments m.
+	pub adam_m: f64,
+	/// Of the second moments v.
+	pub adam_v: f64,
+}
+
+impl RelativeErrors {
+	/// The largest of the three.
+	pub fn max(&self) -> f64 {
+		self.params.max(self.adam_m).max(self.adam_v)
+	}
+
+	/// The first quantity (θ, m, v) whose error exceeds `epsilon` (NaN counts as exceeding).
+	pub fn first_above(&self, epsilon: f64) -> Option<ToleranceQuantity> {
+		[
+			(self.params, ToleranceQuantity::Params),
+			(self.adam_m, ToleranceQuantity::AdamM),
+			(self.adam_v, ToleranceQuantity::AdamV),
+		]
+		.into_iter()
+		.find(|(e, _)| e.is_nan() || *e > epsilon)
+		.map(|(_, q)| q)
+	}
 }
 
 /// Result of an audit.
@@ -59,6 +122,8 @@ pub enum AuditOutcome {
 	Pass,
 	/// The commitment names another checkpoint or step count.
 	CommitmentMismatch,
+	/// The declared backend fingerprint is not in the subnet's allowed list.
+	FingerprintNotAllowed,
 	/// The segment index is outside the round.
 	SegmentOutOfRange,
 	/// A state's step counter is not the segment boundary's.
@@ -69,16 +134,22 @@ pub enum AuditOutcome {
 	StartNotCommitted,
 	/// The end state is not in the committed tree at its position.
 	EndNotCommitted,
+	/// A state's error-feedback buffer does not hash to the residual the hotkey last
+	/// committed (the zero buffer for its first round).
+	ErrorFeedbackNotBound,
 	/// Segment 0 does not start at the checkpoint with zero moments.
 	StartNotCheckpoint,
 	/// Bitwise mode: the re-run state hash differs.
 	StateMismatch,
-	/// Tolerance mode: the relative error exceeds ε, or the error feedback changed.
-	ToleranceExceeded,
+	/// Tolerance mode: this quantity's relative error exceeds ε, or `e` changed.
+	ToleranceExceeded(ToleranceQuantity),
 	/// The update bytes are malformed or do not match the committed hash.
 	UpdateMalformed(UpdateFormatError),
 	/// The update is not the compression of the committed final state.
 	UpdateMismatch,
+	/// The committed residual hash is not that of the residual the final state and the update
+	/// imply.
+	ResidualMismatch,
 }
 
 /// An audit's verdict and its evidence.
@@ -92,18 +163,28 @@ pub struct AuditReport {
 	pub segment: Option<u64>,
 	/// The miner's committed Merkle root.
 	pub merkle_root: Hash32,
+	/// Hash of the declared backend fingerprint.
+	pub fingerprint_hash: Hash32,
 	/// Hash of the claimed start state.
 	pub claimed_start_hash: Option<Hash32>,
 	/// Hash of the claimed end (or final) state.
 	pub claimed_end_hash: Option<Hash32>,
 	/// Hash of the validator's re-run end state.
 	pub recomputed_end_hash: Option<Hash32>,
+	/// The residual hash the round's `e` must have (the hotkey's last, or the zero buffer's).
+	pub expected_error_feedback_hash: Option<Hash32>,
+	/// Residual hash of the `e` carried by the audited start (or final) state.
+	pub claimed_error_feedback_hash: Option<Hash32>,
 	/// Committed update hash (update audit).
 	pub update_hash: Option<Hash32>,
 	/// Hash of the update the validator recomputed (update audit).
 	pub recomputed_update_hash: Option<Hash32>,
-	/// Tolerance mode: measured relative L2 error.
-	pub relative_error: Option<f64>,
+	/// Committed residual hash of `e_{r+1}` (update audit).
+	pub residual_hash: Option<Hash32>,
+	/// Residual hash of the `e_{r+1}` the validator recomputed (update audit).
+	pub recomputed_residual_hash: Option<Hash32>,
+	/// Tolerance mode: measured relative L2 errors.
+	pub relative_errors: Option<RelativeErrors>,
 }
 
 impl AuditReport {
@@ -118,12 +199,17 @@ impl AuditReport {
 			mode: None,
 			segment: None,
 			merkle_root: commitment.merkle_root,
+			fingerprint_hash: commitment.fingerprint.hash(),
 			claimed_start_hash: None,
 			claimed_end_hash: None,
 			recomputed_end_hash: None,
+			expected_error_feedback_hash: None,
+			claimed_error_feedback_hash: None,
 			update_hash: None,
 			recomputed_update_hash: None,
-			relative_error: None,
+			residual_hash: None,
+			recomputed_residual_hash: None,
+			relative_errors: None,
 		}
 	}
 
@@ -161,6 +247,26 @@ pub struct RoundContext<'a> {
 	pub corpus: &'a Corpus,
 	/// The round seed.
 	pub round_seed: &'a [u8; 32],
+	/// [`BackendFingerprint::hash`]es of the backends the subnet allows (as on chain). A
+	/// miner declaring any other fails; an empty list allows none.
+	pub allowed_fingerprints: &'a [Hash32],
+}
+
+/// What the validator knows about the audited miner (from the chain).
+#[derive(Debug, Clone, Copy)]
+pub struct MinerContext<'a> {
+	/// The miner's hotkey (seeds its batches).
+	pub hotkey: &'a [u8],
+	/// The `residual_hash` this hotkey last committed on this subnet, before this round;
+	/// `None` if it never committed (its round must then start from the zero buffer).
+	pub previous_residual_hash: Option<Hash32>,
+}
+
+impl MinerContext<'_> {
+	/// The residual hash every state of this round must carry (see the module docs).
+	pub fn expected_residual_hash(&self, layout: &[ParamSpec]) -> Hash32 {
+		expected_start_residual_hash(layout, self.previous_residual_hash.as_ref())
+	}
 }
 
 /// The mode a validator on `validator` uses for a miner that committed `miner`.
@@ -201,8 +307,9 @@ pub fn pick_segments(
 	all
 }
 
-/// Relative L2 error `‖a_change − b_change‖ / ‖b_change‖` of two parameter changes from
-/// `start` (f64 accumulation). Infinite if the claimed change is zero but the re-run's is not.
+/// Relative L2 error `‖(rerun − start) − (claimed − start)‖₂ / ‖claimed − start‖₂` of two
+/// changes of the same quantity (θ, m or v) from `start`, accumulated in f64. Infinite if the
+/// claimed change is zero but the re-run's is not.
 pub fn relative_change_error(start: &[f32], rerun: &[f32], claimed: &[f32]) -> f64 {
 	let mut diff = 0.0f64;
 	let mut norm = 0.0f64;
@@ -223,11 +330,12 @@ pub fn relative_change_error(start: &[f32], rerun: &[f32], claimed: &[f32]) -> f
 	}
 }
 
-/// Audits one segment (see the module documentation). `device` is the validator's.
+/// Audits one segment (see the module documentation). `device` is the validator's; the mode
+/// follows from the miner's and the validator's fingerprints ([`audit_mode`]).
 pub fn audit_segment(
 	round: &RoundContext<'_>,
+	miner: &MinerContext<'_>,
 	commitment: &RoundCommitment,
-	hotkey: &[u8],
 	evidence: &SegmentEvidence<'_>,
 	device: &Device,
 ) -> Result<AuditReport> {
@@ -236,14 +344,41 @@ pub fn audit_segment(
 		&commitment.fingerprint,
 		&BackendFingerprint::of(device),
 	);
-	audit_segment_with_mode(round, commitment, hotkey, evidence, device, mode)
+	audit_segment_with_mode(round, miner, commitment, evidence, device, mode)
+}
+
+/// The checks every audit starts with: the commitment names the round's checkpoint and step
+/// count, and a backend the subnet allows.
+fn check_commitment(
+	round: &RoundContext<'_>,
+	commitment: &RoundCommitment,
+) -> Option<AuditOutcome> {
+	if &commitment.checkpoint_hash != round.checkpoint_hash
+		|| commitment.steps != round.config.inner_steps
+	{
+		return Some(AuditOutcome::CommitmentMismatch);
+	}
+	if !round
+		.allowed_fingerprints
+		.contains(&commitment.fingerprint.hash())
+	{
+		return Some(AuditOutcome::FingerprintNotAllowed);
+	}
+	None
+}
+
+/// Whether every value of `set` is `+0.0` (bit pattern 0).
+fn all_zero_bits(set: &ParamSet) -> bool {
+	set.tensors()
+		.iter()
+		.all(|t| t.data.iter().all(|v| v.to_bits() == 0))
 }
 
 /// [`audit_segment`] with an explicit comparison mode.
 pub fn audit_segment_with_mode(
 	round: &RoundContext<'_>,
+	miner: &MinerContext<'_>,
 	commitment: &RoundCommitment,
-	hotkey: &[u8],
 	evidence: &SegmentEvidence<'_>,
 	device: &Device,
 	mode: AuditMode,
@@ -253,10 +388,8 @@ pub fn audit_segment_with_mode(
 	let mut report = AuditReport::new(commitment);
 	report.segment = Some(evidence.segment);
 	report.mode = Some(mode);
-	if &commitment.checkpoint_hash != round.checkpoint_hash
-		|| commitment.steps != config.inner_steps
-	{
-		return Ok(report.fail(AuditOutcome::CommitmentMismatch));
+	if let Some(outcome) = check_commitment(round, commitment) {
+		return Ok(report.fail(outcome));
 	}
 	let s = evidence.segment;
 	if s >= config.num_segments() {
@@ -291,22 +424,26 @@ pub fn audit_segment_with_mode(
 	if !proof_ok(&end_hash, evidence.end_proof, s + 1) {
 		return Ok(report.fail(AuditOutcome::EndNotCommitted));
 	}
-	if s == 0 {
-		let zero = |set: &crate::params::ParamSet| {
-			set.tensors()
-				.iter()
-				.all(|t| t.data.iter().all(|v| v.to_bits() == 0))
-		};
-		if start.params != round.checkpoint.params || !zero(&start.adam_m) || !zero(&start.adam_v) {
-			return Ok(report.fail(AuditOutcome::StartNotCheckpoint));
-		}
+	let expected_e = miner.expected_residual_hash(&layout);
+	let start_e = residual_hash(&start.error_feedback);
+	report.expected_error_feedback_hash = Some(expected_e);
+	report.claimed_error_feedback_hash = Some(start_e);
+	if start_e != expected_e {
+		return Ok(report.fail(AuditOutcome::ErrorFeedbackNotBound));
+	}
+	if s == 0
+		&& (start.params != round.checkpoint.params
+			|| !all_zero_bits(&start.adam_m)
+			|| !all_zero_bits(&start.adam_v))
+	{
+		return Ok(report.fail(AuditOutcome::StartNotCheckpoint));
 	}
 	let (rerun, _) = run_segment(
 		config,
 		start,
 		round.corpus.train(),
 		round.round_seed,
-		hotkey,
+		miner.hotkey,
 		c,
 		device,
 	)?;
@@ -321,16 +458,25 @@ pub fn audit_segment_with_mode(
 			}
 		},
 		AuditMode::Tolerance { epsilon } => {
-			let rel = relative_change_error(
-				&start.params.to_flat(),
-				&rerun.params.to_flat(),
-				&end.params.to_flat(),
-			);
-			report.relative_error = Some(rel);
-			if rel <= epsilon && end.error_feedback == start.error_feedback {
-				AuditOutcome::Pass
-			} else {
-				AuditOutcome::ToleranceExceeded
+			let change = |pick: fn(&TrainState) -> &ParamSet| {
+				relative_change_error(
+					&pick(start).to_flat(),
+					&pick(&rerun).to_flat(),
+					&pick(end).to_flat(),
+				)
+			};
+			let errors = RelativeErrors {
+				params: change(|st| &st.params),
+				adam_m: change(|st| &st.adam_m),
+				adam_v: change(|st| &st.adam_v),
+			};
+			report.relative_errors = Some(errors);
+			match errors.first_above(epsilon) {
+				Some(q) => AuditOutcome::ToleranceExceeded(q),
+				None if end.error_feedback != start.error_feedback => {
+					AuditOutcome::ToleranceExceeded(ToleranceQuantity::ErrorFeedback)
+				},
+				None => AuditOutcome::Pass,
 			}
 		},
 	};
@@ -338,9 +484,11 @@ pub fn audit_segment_with_mode(
 	Ok(report.fail(outcome))
 }
 
-/// Audits the update against the committed final state (see the module documentation).
+/// Audits the update and the committed residual against the committed final state (see the
+/// module documentation).
 pub fn audit_update(
 	round: &RoundContext<'_>,
+	miner: &MinerContext<'_>,
 	commitment: &RoundCommitment,
 	final_state: &TrainState,
 	final_proof: &MerkleProof,
@@ -350,21 +498,20 @@ pub fn audit_update(
 	config.validate()?;
 	let mut report = AuditReport::new(commitment);
 	report.update_hash = Some(commitment.update_hash);
+	report.residual_hash = Some(commitment.residual_hash);
 	let final_hash = final_state.hash();
 	report.claimed_end_hash = Some(final_hash);
-	if &commitment.checkpoint_hash != round.checkpoint_hash
-		|| commitment.steps != config.inner_steps
-	{
-		return Ok(report.fail(AuditOutcome::CommitmentMismatch));
+	if let Some(outcome) = check_commitment(round, commitment) {
+		return Ok(report.fail(outcome));
 	}
 	if final_state.step != config.inner_steps {
 		return Ok(report.fail(AuditOutcome::WrongStep));
 	}
 	let layout = param_layout(&config.model);
-	if !final_state.params.matches_layout(&layout)
-		|| !final_state.error_feedback.matches_layout(&layout)
-	{
-		return Ok(report.fail(AuditOutcome::MalformedState));
+	for set in [&final_state.params, &final_state.error_feedback] {
+		if !set.matches_layout(&layout) || set.first_non_finite().is_some() {
+			return Ok(report.fail(AuditOutcome::MalformedState));
+		}
 	}
 	let leaf = config.num_segments();
 	if final_proof.index != leaf
@@ -372,6 +519,13 @@ pub fn audit_update(
 		|| !verify(&commitment.merkle_root, &final_hash, final_proof)
 	{
 		return Ok(report.fail(AuditOutcome::EndNotCommitted));
+	}
+	let expected_e = miner.expected_residual_hash(&layout);
+	let final_e = residual_hash(&final_state.error_feedback);
+	report.expected_error_feedback_hash = Some(expected_e);
+	report.claimed_error_feedback_hash = Some(final_e);
+	if final_e != expected_e {
+		return Ok(report.fail(AuditOutcome::ErrorFeedbackNotBound));
 	}
 	if let Err(e) = decode(
 		update,
@@ -381,7 +535,7 @@ pub fn audit_update(
 	) {
 		return Ok(report.fail(AuditOutcome::UpdateMalformed(e)));
 	}
-	let (compressed, _) = compress_with_feedback(
+	let (compressed, residual) = compress_with_feedback(
 		&final_state.params.to_flat(),
 		&round.checkpoint.params.to_flat(),
 		&final_state.error_feedback.to_flat(),
@@ -389,10 +543,15 @@ pub fn audit_update(
 	);
 	let expected = encode(&compressed, &layout);
 	report.recomputed_update_hash = Some(*blake3::hash(&expected).as_bytes());
-	let outcome = if expected == update {
-		AuditOutcome::Pass
-	} else {
+	let next_e = ParamSet::from_flat(&layout, &residual).map_err(TrainingError::Inconsistent)?;
+	let next_e_hash = residual_hash(&next_e);
+	report.recomputed_residual_hash = Some(next_e_hash);
+	let outcome = if expected != update {
 		AuditOutcome::UpdateMismatch
+	} else if next_e_hash != commitment.residual_hash {
+		AuditOutcome::ResidualMismatch
+	} else {
+		AuditOutcome::Pass
 	};
 	info!(?outcome, "update audit");
 	Ok(report.fail(outcome))
@@ -415,6 +574,24 @@ mod tests {
 		let mut all = pick_segments(&[1; 32], b"m", 5, 10);
 		all.sort_unstable();
 		assert_eq!(all, vec![0, 1, 2, 3, 4]);
+	}
+
+	#[test]
+	fn first_quantity_above_epsilon_is_named_in_order() {
+		let e = RelativeErrors {
+			params: 1e-3,
+			adam_m: 0.5,
+			adam_v: 0.7,
+		};
+		assert_eq!(e.first_above(1e-2), Some(ToleranceQuantity::AdamM));
+		assert_eq!(e.first_above(0.6), Some(ToleranceQuantity::AdamV));
+		assert_eq!(e.first_above(1.0), None);
+		assert_eq!(e.max(), 0.7);
+		let nan = RelativeErrors {
+			params: f64::NAN,
+			..e
+		};
+		assert_eq!(nan.first_above(1.0), Some(ToleranceQuantity::Params));
 	}
 
 	#[test]

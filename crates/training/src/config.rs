@@ -85,7 +85,8 @@ pub struct TrainingConfig {
 	pub compression: CompressionConfig,
 	/// Outer step.
 	pub outer: OuterConfig,
-	/// Cross-backend audit tolerance ε on the relative L2 error of a segment's parameter change.
+	/// Cross-backend audit tolerance ε on the relative L2 error of a segment's change of the
+	/// parameters and of both AdamW moments (each must be ≤ ε).
 	pub audit_tolerance: f64,
 	/// Fraction of every corpus file held out for validation (the file's tail).
 	pub validation_fraction: f64,

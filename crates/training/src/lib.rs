@@ -14,6 +14,7 @@
 //! | Merkle commitment and proofs | [`merkle`] |
 //! | content-addressed checkpoints (safetensors) | [`checkpoint`] |
 //! | inner loop, trace, commitments | [`trainer`], [`round`] |
+//! | error-feedback binding: residual hash, first-round buffer | [`residual`] |
 //! | chunked top-k + quantisation with error feedback | [`compression`] |
 //! | versioned update bytes and strict decoding | [`update_format`] (bit I/O, Rice codes: [`bitstream`]) |
 //! | weighted mean + outer Nesterov step | [`outer`] |
@@ -41,6 +42,7 @@ pub mod model;
 pub mod optimizer;
 pub mod outer;
 pub mod params;
+pub mod residual;
 pub mod round;
 pub mod sampler;
 pub mod state;
@@ -49,8 +51,8 @@ pub mod update_format;
 pub mod usefulness;
 
 pub use audit::{
-	audit_segment, audit_update, pick_segments, AuditMode, AuditOutcome, AuditReport, RoundContext,
-	SegmentEvidence,
+	audit_segment, audit_update, pick_segments, AuditMode, AuditOutcome, AuditReport, MinerContext,
+	RelativeErrors, RoundContext, SegmentEvidence, ToleranceQuantity,
 };
 pub use burn::prelude::Device;
 pub use checkpoint::Checkpoint;
@@ -59,6 +61,7 @@ pub use corpus::Corpus;
 pub use error::{Result, TrainingError};
 pub use fingerprint::BackendFingerprint;
 pub use outer::{outer_step, WeightedUpdate};
+pub use residual::residual_hash;
 pub use round::{RoundArtifacts, RoundCommitment};
 pub use state::{Hash32, TrainState};
 pub use trainer::{run_segment, train_round};

@@ -18,6 +18,9 @@ pub struct RoundCommitment {
 	pub steps: u64,
 	/// The miner's backend.
 	pub fingerprint: BackendFingerprint,
+	/// [`crate::residual::residual_hash`] of the error-feedback buffer the round leaves,
+	/// `e_{r+1} = θ_H − θ_0 + β·e_r − decompress(u)`: the next round's leaf 0 must carry it.
+	pub residual_hash: Hash32,
 }
 
 /// Everything a miner keeps from a round.
@@ -25,7 +28,7 @@ pub struct RoundCommitment {
 pub struct RoundArtifacts {
 	/// The commitment to publish.
 	pub commitment: RoundCommitment,
-	/// The encoded update `compress(θ_H − θ_0 + e)`.
+	/// The encoded update `u = compress(θ_H − θ_0 + β·e_r)`.
 	pub update: Vec<u8>,
 	/// State hashes at steps 0, c, …, H (the Merkle leaves' preimages).
 	pub state_hashes: Vec<Hash32>,
@@ -33,7 +36,8 @@ pub struct RoundArtifacts {
 	pub boundary_states: Vec<TrainState>,
 	/// Training loss of every inner step.
 	pub losses: Vec<f32>,
-	/// The error-feedback buffer to carry into the next round.
+	/// The error-feedback buffer `e_{r+1}` to carry into the next round (its hash is the
+	/// commitment's `residual_hash`).
 	pub next_error_feedback: ParamSet,
 }
 

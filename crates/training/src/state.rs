@@ -72,18 +72,7 @@ impl TrainState {
 		out.extend_from_slice(&self.step.to_le_bytes());
 		out.extend_from_slice(&GROUPS.to_le_bytes());
 		for g in groups {
-			out.extend_from_slice(&(g.tensors().len() as u32).to_le_bytes());
-			for t in g.tensors() {
-				out.extend_from_slice(&(t.spec.name.len() as u32).to_le_bytes());
-				out.extend_from_slice(t.spec.name.as_bytes());
-				out.extend_from_slice(&(t.spec.shape.len() as u32).to_le_bytes());
-				for &d in &t.spec.shape {
-					out.extend_from_slice(&(d as u64).to_le_bytes());
-				}
-				for v in &t.data {
-					out.extend_from_slice(&v.to_le_bytes());
-				}
-			}
+			write_group(&mut out, g);
 		}
 		out
 	}
@@ -174,6 +163,23 @@ impl TrainState {
 				error_feedback,
 			}),
 			_ => Err(StateError::Truncated),
+		}
+	}
+}
+
+/// Appends one group's canonical bytes: `n_tensors: u32` then, per tensor in canonical order,
+/// `name_len: u32 ‖ name ‖ rank: u32 ‖ dims: u64 × rank ‖ values: f32 LE × numel`.
+pub(crate) fn write_group(out: &mut Vec<u8>, set: &ParamSet) {
+	out.extend_from_slice(&(set.tensors().len() as u32).to_le_bytes());
+	for t in set.tensors() {
+		out.extend_from_slice(&(t.spec.name.len() as u32).to_le_bytes());
+		out.extend_from_slice(t.spec.name.as_bytes());
+		out.extend_from_slice(&(t.spec.shape.len() as u32).to_le_bytes());
+		for &d in &t.spec.shape {
+			out.extend_from_slice(&(d as u64).to_le_bytes());
+		}
+		for v in &t.data {
+			out.extend_from_slice(&v.to_le_bytes());
 		}
 	}
 }

@@ -20,6 +20,7 @@ use crate::merkle::MerkleTree;
 use crate::model::{batch_to_device, forward_loss, param_layout, scalar, to_device, to_host};
 use crate::optimizer::adamw_update;
 use crate::params::{ParamSet, ParamSpec};
+use crate::residual::residual_hash;
 use crate::round::{RoundArtifacts, RoundCommitment};
 use crate::sampler::{batch_seed, sample_batch};
 use crate::state::TrainState;
@@ -148,7 +149,10 @@ pub fn run_segment(
 }
 
 /// A miner's round: `H` steps from `checkpoint`, committing the state every `c` steps, then
-/// the update `compress(θ_H − θ_0 + e)` with the miner's error feedback `e` (zeros if `None`).
+/// the update `compress(θ_H − θ_0 + β·e)` with the miner's error feedback `e` (zeros if `None`,
+/// a first round), and the hash of the residual it leaves (SPEC §6.3). `e` must be the buffer
+/// of the miner's previous round (`next_error_feedback`), whose hash it committed: the audit
+/// rejects any other.
 pub fn train_round(
 	config: &TrainingConfig,
 	checkpoint: &Checkpoint,
@@ -215,6 +219,7 @@ pub fn train_round(
 		merkle_root: tree.root(),
 		steps: config.inner_steps,
 		fingerprint: BackendFingerprint::of(device),
+		residual_hash: residual_hash(&next_error_feedback),
 	};
 	Ok(RoundArtifacts {
 		commitment,

@@ -2,28 +2,16 @@
 
 mod common;
 
-use arena_training::audit::{audit_segment_with_mode, AuditMode};
+use arena_training::audit::{audit_segment_with_mode, AuditMode, ToleranceQuantity};
 use arena_training::compression::{compress, decompress};
 use arena_training::error::UpdateFormatError;
 use arena_training::model::param_layout;
 use arena_training::update_format::{decode, encode, update_hash};
 use arena_training::{
 	audit_segment, audit_update, AuditOutcome, AuditReport, RoundArtifacts, RoundCommitment,
-	RoundContext, SegmentEvidence, TrainState,
+	SegmentEvidence, TrainState,
 };
 use common::*;
-
-fn ctx() -> RoundContext<'static> {
-	static CFG: std::sync::OnceLock<arena_training::TrainingConfig> = std::sync::OnceLock::new();
-	let (ck, h) = checkpoint();
-	RoundContext {
-		config: CFG.get_or_init(config),
-		checkpoint: ck,
-		checkpoint_hash: h,
-		corpus: corpus(),
-		round_seed: &ROUND_SEED,
-	}
-}
 
 /// Audits segment `s` of `art` as a validator would, the states travelling as bytes.
 fn audit_seg(
@@ -47,13 +35,14 @@ fn audit_seg(
 		end_state: &end,
 		end_proof: &ep,
 	};
-	audit_segment(&ctx(), commitment, hotkey, &ev, &device()).unwrap()
+	audit_segment(&ctx(), &first_round(hotkey), commitment, &ev, &device()).unwrap()
 }
 
 fn audit_upd(art: &RoundArtifacts, commitment: &RoundCommitment, update: &[u8]) -> AuditReport {
 	let last = art.boundary_states.len() - 1;
 	audit_update(
 		&ctx(),
+		&first_round(HOTKEY_A),
 		commitment,
 		&art.boundary_states[last],
 		&art.proof(last).unwrap(),
@@ -81,11 +70,11 @@ fn honest_round_passes_in_tolerance_mode_with_zero_error() {
 	let a = honest_a();
 	// A miner on another backend: the fingerprint differs, so tolerance mode is chosen.
 	let mut c = a.commitment.clone();
-	c.fingerprint.backend = "Wgpu".into();
+	c.fingerprint = other_backend_fingerprint();
 	let r = audit_seg(a, &c, HOTKEY_A, 1);
 	assert!(r.passed(), "{r:?}");
 	assert!(matches!(r.mode, Some(AuditMode::Tolerance { .. })));
-	assert_eq!(r.relative_error, Some(0.0));
+	assert_eq!(r.relative_errors.map(|e| e.max()), Some(0.0));
 }
 
 #[test]
@@ -173,15 +162,19 @@ fn skipped_steps_fail() {
 	};
 	let r = audit_segment_with_mode(
 		&ctx(),
+		&first_round(HOTKEY_A),
 		&lazy.commitment,
-		HOTKEY_A,
 		&ev,
 		&device(),
 		AuditMode::Tolerance { epsilon: 1e-2 },
 	)
 	.unwrap();
-	assert_eq!(r.outcome, AuditOutcome::ToleranceExceeded, "{r:?}");
-	assert!(r.relative_error.unwrap() > 0.1, "{r:?}");
+	assert_eq!(
+		r.outcome,
+		AuditOutcome::ToleranceExceeded(ToleranceQuantity::Params),
+		"{r:?}"
+	);
+	assert!(r.relative_errors.unwrap().params > 0.1, "{r:?}");
 }
 
 #[test]

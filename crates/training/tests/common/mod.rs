@@ -6,7 +6,10 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use arena_training::model::init_params;
-use arena_training::{Checkpoint, Corpus, Device, RoundArtifacts, TrainingConfig};
+use arena_training::{
+	BackendFingerprint, Checkpoint, Corpus, Device, MinerContext, RoundArtifacts, RoundContext,
+	TrainingConfig,
+};
 
 pub const ROUND_SEED: [u8; 32] = [0x5e; 32];
 pub const HOTKEY_A: &[u8] = b"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
@@ -61,4 +64,45 @@ pub fn honest_a() -> &'static RoundArtifacts {
 pub fn honest_b() -> &'static RoundArtifacts {
 	static R: OnceLock<RoundArtifacts> = OnceLock::new();
 	R.get_or_init(|| round(HOTKEY_B))
+}
+
+/// The fingerprint of a miner claiming another backend than this build's (`Wgpu`): audited
+/// in tolerance mode.
+pub fn other_backend_fingerprint() -> BackendFingerprint {
+	let mut fp = BackendFingerprint::of(&device());
+	fp.backend = "Wgpu".into();
+	fp
+}
+
+/// The test subnet's allowed backends: this build's and [`other_backend_fingerprint`].
+pub fn allowed_fingerprints() -> &'static [[u8; 32]] {
+	static A: OnceLock<Vec<[u8; 32]>> = OnceLock::new();
+	A.get_or_init(|| {
+		vec![
+			BackendFingerprint::of(&device()).hash(),
+			other_backend_fingerprint().hash(),
+		]
+	})
+}
+
+/// The round every fixture trains: the genesis checkpoint, [`ROUND_SEED`], the tiny config.
+pub fn ctx() -> RoundContext<'static> {
+	static CFG: OnceLock<TrainingConfig> = OnceLock::new();
+	let (ck, h) = checkpoint();
+	RoundContext {
+		config: CFG.get_or_init(config),
+		checkpoint: ck,
+		checkpoint_hash: h,
+		corpus: corpus(),
+		round_seed: &ROUND_SEED,
+		allowed_fingerprints: allowed_fingerprints(),
+	}
+}
+
+/// A miner in its first round on the subnet (no residual on chain).
+pub fn first_round(hotkey: &[u8]) -> MinerContext<'_> {
+	MinerContext {
+		hotkey,
+		previous_residual_hash: None,
+	}
 }

@@ -29,6 +29,10 @@ install() {
 		return
 	fi
 	log "installing moto[server]==$MOTO_VERSION into $VENV"
+	if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+		log "python3 cannot create virtualenvs: install python3-venv (apt-get install python3-venv)"
+		exit 1
+	fi
 	python3 -m venv "$VENV" >&2
 	"$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" >&2
 }

@@ -15,6 +15,8 @@
 //!
 //! See the crate's README for where artifacts live and how to point a miner at a bucket.
 
+#![warn(missing_docs)]
+
 pub mod body;
 mod error;
 mod fetch;

@@ -10,7 +10,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # --- system packages -------------------------------------------------------------
-APT_PACKAGES=(clang libclang-dev protobuf-compiler pkg-config libssl-dev make curl ca-certificates)
+APT_PACKAGES=(clang libclang-dev protobuf-compiler pkg-config libssl-dev make curl ca-certificates python3 python3-venv)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

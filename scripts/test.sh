@@ -34,6 +34,14 @@ step "rustfmt" cargo fmt --all -- --check
 # One build of every binary with the whole workspace's features, so the test build below reuses it.
 step "build (all binaries)" cargo build --locked --workspace
 step "clippy" cargo clippy --locked --workspace --all-targets -- -D warnings
+# A real S3-compatible server (moto from PyPI, 127.0.0.1 only) for arena-artifacts' S3 store
+# suite; those tests fail without the ARENA_TEST_S3_ENDPOINT this exports. (A separate
+# assignment, so that `set -e` stops on a failed start.)
+printf '\n==> S3 test server\n'
+export ARENA_S3_STATE="${TMPDIR:-/tmp}/arena-s3-test.$$"
+s3_env=$(scripts/s3-test-server.sh start)
+eval "$s3_env"
+trap 'scripts/s3-test-server.sh stop >/dev/null 2>&1 || true' EXIT
 step "unit, property and end-to-end tests" cargo test --locked --workspace
 # Benchmarks (frame_benchmarking v2) run as tests in the mock runtimes, with try-state checks.
 # (The unit tests run again in this feature set; the property tests, run in full above, with

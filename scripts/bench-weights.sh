@@ -2,7 +2,7 @@
 # Regenerates the runtime's weight files (runtime/src/weights/pallet_*.rs) for the Arena pallets
 # by running their frame-benchmarking benchmarks in the Wasm runtime (not part of CI).
 #
-#   scripts/bench-weights.sh [pallet ...]     default: pallet_subnets pallet_stake pallet_emission
+#   scripts/bench-weights.sh [pallet ...]     default: every Arena pallet
 #
 # Builds a **release** `arena-node` with `--features runtime-benchmarks` (a separate profile and
 # feature set: the first build takes about as long as the node's first build). A debug node
@@ -19,7 +19,7 @@ export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 cargo build --release --locked -p arena-node --features runtime-benchmarks
 node_bin="$CARGO_TARGET_DIR/release/arena-node"
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_subnets pallet_stake pallet_emission)
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_subnets pallet_stake pallet_emission pallet_escrow pallet_rounds)
 mkdir -p runtime/src/weights
 for p in "${pallets[@]}"; do
 	echo "==> $p"

@@ -2,9 +2,9 @@
 
 use crate::opaque::SessionKeys;
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Emission, Escrow, Rounds,
-	Executive, Grandpa, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, Stake,
-	Subnets, System, TransactionPayment, VERSION,
+	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Emission, Escrow,
+	Executive, Grandpa, InherentDataExt, Nonce, Rounds, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	Stake, Subnets, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{

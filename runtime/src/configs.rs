@@ -1,10 +1,10 @@
 //! Configuration of every pallet in the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Balances, Block, Emission, Escrow, Hash, Rounds, Nonce, PalletInfo, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	Stake, Subnets, System, ARN, DAYS, EXISTENTIAL_DEPOSIT, MICRO_ARN, SLOT_DURATION, SS58_PREFIX,
-	VERSION,
+	AccountId, Aura, Balance, Balances, Block, Emission, Escrow, Hash, Nonce, PalletInfo, Rounds,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
+	RuntimeTask, Stake, Subnets, System, ARN, DAYS, EXISTENTIAL_DEPOSIT, MICRO_ARN, SLOT_DURATION,
+	SS58_PREFIX, VERSION,
 };
 use arena_pallet_primitives::{SubnetHyperparams, TrainingTask};
 use frame_support::{

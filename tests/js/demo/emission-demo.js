@@ -1,6 +1,7 @@
 // The demo's subnet, driven with @polkadot/api against a running dev node: Alice creates a
 // subnet (tempo 10), Bob's hotkey joins as validator with 1,000 ARN staked, three miners join,
-// the validator sets weights 1 : 2 : 3, and every epoch's payout is printed as it happens.
+// the validator sets weights 1 : 2 : 3, and every epoch's payout is printed as it happens, with
+// what escrow holds and has released.
 //
 //   node demo/emission-demo.js [ws://127.0.0.1:9944] [epochs]
 //
@@ -66,6 +67,9 @@ const unsub = await api.rpc.chain.subscribeFinalizedHeads(async (header) => {
       const n = mg.find((x) => x.uid === uid);
       console.log(`        miner ${uid}: incentive ${pct(n.metrics.incentive)}, emission ${fmt(BigInt(n.metrics.emission))} ARN`);
     }
+    // Every payout waits in escrow for the subnet's escrow window before it reaches stake.
+    const t = (await at.call.escrowApi.escrowTotals()).toJSON();
+    console.log(`        escrow: ${fmt(BigInt(t.open))} ARN held, ${fmt(BigInt(t.released))} released (into stake; the owner cut as balance), ${fmt(BigInt(t.slashed))} slashed`);
     if (BigInt(p.miners) > 0n) paid += 1;
     if (epochs > 0 && paid >= epochs) {
       unsub();

@@ -17,6 +17,9 @@
 
 use std::time::Duration;
 
+pub mod port;
+pub mod types;
+
 pub use subxt;
 pub use subxt_signer;
 

@@ -15,8 +15,9 @@
 //!                --miner wgpu|flex --validator flex|wgpu:
 //!                the miner trains a round of N segments of the default model on one backend
 //!                and a validator audits every segment on the other, in tolerance mode)
-//! Every mode takes `--device flex|wgpu|vulkan` (default flex; wgpu needs `--features wgpu`,
-//! vulkan `--features vulkan`).
+//! Every mode takes `--device flex|wgpu|vulkan|default` (default flex; wgpu needs `--features
+//! wgpu`, vulkan `--features vulkan`; `default` is burn's default device, e.g. CUDA in a
+//! `--features cuda` build).
 //! ```
 //! Output lines start with `RESULT` and are `key=value` pairs that the script tabulates.
 
@@ -89,6 +90,9 @@ fn main() -> AnyResult<()> {
 fn named_device(name: &str) -> AnyResult<arena_training::Device> {
 	match name {
 		"flex" => Ok(arena_training::default_device()),
+		// burn's default device: `BURN_DEVICE`, else the first enabled backend (CUDA first in
+		// a `--features cuda` build).
+		"default" => Ok(arena_training::Device::default()),
 		#[cfg(feature = "wgpu")]
 		"wgpu" => Ok(wgpu_device()),
 		#[cfg(feature = "vulkan")]
@@ -389,7 +393,16 @@ fn cross_backend(args: &[String], corpus: &Corpus) -> AnyResult<()> {
 	cfg.inner_steps = segments * cfg.segment_len;
 	cfg.validate()?;
 	let miner_backend = arg(args, "--miner", "wgpu".to_string());
-	let validator_backend = arg(args, "--validator", if miner_backend == "flex" { "wgpu" } else { "flex" }.to_string());
+	let validator_backend = arg(
+		args,
+		"--validator",
+		if miner_backend == "flex" {
+			"wgpu"
+		} else {
+			"flex"
+		}
+		.to_string(),
+	);
 	let (miner_dev, validator_dev) = (
 		named_device(&miner_backend)?,
 		named_device(&validator_backend)?,
@@ -438,7 +451,9 @@ fn cross_backend(args: &[String], corpus: &Corpus) -> AnyResult<()> {
 		};
 		let t = Instant::now();
 		let r = audit_segment(&ctx, &miner, &art.commitment, &ev, &validator_dev)?;
-		let e = r.relative_errors.ok_or("no relative errors: not tolerance mode")?;
+		let e = r
+			.relative_errors
+			.ok_or("no relative errors: not tolerance mode")?;
 		for (w, x) in worst.iter_mut().zip([e.params, e.adam_m, e.adam_v]) {
 			*w = w.max(x);
 		}

@@ -174,7 +174,7 @@ worst = [r for r in rows if r.get("table") == "xbackend_worst"]
 for direction in sorted({(r["miner"], r["validator"]) for r in seg}):
     mine = [r for r in seg if (r["miner"], r["validator"]) == direction]
     print(f"\n### Honest cross-backend errors, default model: {direction[0]} miner, {direction[1]} validator\n")
-    print("| segment | θ change | m change | v change | passed (ε 1e-2) | validator s |")
+    print("| segment | θ change | m change | v change | passed (default ε) | validator s |")
     print("| ---: | ---: | ---: | ---: | --- | ---: |")
     for r in mine:
         print(f"| {r['segment']} | {float(r['params']):.2e} | {float(r['adam_m']):.2e} | {float(r['adam_v']):.2e} | {r['pass']} | {r['seconds']} |")

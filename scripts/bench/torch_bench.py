@@ -6,6 +6,8 @@ Linear(4d) -> GELU(erf) -> Linear(d), final LN, head Linear with bias), the same
 dimensions (4 layers, width 256, 4 heads, context 128, batch 16), AdamW (lr 1e-3,
 betas (0.9, 0.95), eps 1e-8, weight decay 0.1) and the same corpus directory (*.txt files, last
 10 % of each held out). Eager mode, no torch.compile. Prints one RESULT line.
+`--device cuda` runs the same step on a CUDA GPU (fp32, TF32 off: PyTorch's default for
+matmuls), as the reference line of scripts/bench-gpu.sh.
 """
 
 import argparse
@@ -107,6 +109,7 @@ def main():
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--context", type=int, default=128)
     ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU reference line")
     ap.add_argument("--matmul", action="store_true", help="time the step's matrix products instead")
     args = ap.parse_args()
     if args.matmul:
@@ -116,7 +119,8 @@ def main():
     torch.manual_seed(0)
     torch.set_num_threads(os.cpu_count() or 1)
     data = load_train(args.corpus)
-    model = Model(args.layers, args.width, args.heads, args.context)
+    dev = torch.device(args.device)
+    model = Model(args.layers, args.width, args.heads, args.context).to(dev)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW(
@@ -130,6 +134,7 @@ def main():
         offs = torch.randint(0, len(data) - t_ctx - 1, (args.batch,), generator=gen)
         idx = torch.stack([data[o : o + t_ctx] for o in offs])
         tgt = torch.stack([data[o + 1 : o + t_ctx + 1] for o in offs])
+        idx, tgt = idx.to(dev, non_blocking=True), tgt.to(dev, non_blocking=True)
         loss = model(idx, tgt)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -145,9 +150,10 @@ def main():
     secs = time.perf_counter() - t0
     n_params = sum(p.numel() for p in model.parameters())
     tokens = args.steps * args.batch * args.context
+    engine = f"pytorch-{torch.__version__}-eager" + ("" if dev.type == "cpu" else f"-{dev.type}")
     print(
-        f"RESULT engine=pytorch-{torch.__version__}-eager steps={args.steps} batch={args.batch} "
-        f"context={args.context} params={n_params} seconds={secs:.3f} "
+        f"RESULT engine={engine} steps={args.steps} batch={args.batch} "
+        f"context={args.context} layers={args.layers} width={args.width} params={n_params} seconds={secs:.3f} "
         f"tokens_per_s={tokens / secs:.1f} last_loss={last:.4f} threads={torch.get_num_threads()}"
     )
 

@@ -2,12 +2,22 @@
 //!
 //! ```text
 //! cargo run -p arena-training --example bench_train -- <mode> [corpus_dir] [options]
-//!   throughput   tokens/s of the inner loop on the default model      (--steps N --warmup N)
+//!   throughput   tokens/s of the inner loop on the default model      (--steps N --warmup N
+//!                [--layers L --width D --heads A --batch B] for another model size)
 //!   compression  bytes per update vs dense fp32, and the validation-loss cost of compression
 //!                against uncompressed updates at equal tokens        (--rounds R --inner N
 //!                --miners M --trace N --k K --bits B --comp-lr/--comp-mu/--dense-lr/--dense-mu --ef-decay)
 //!   audit        audit cost as a fraction of a miner's round          (--inner H --segment c)
 //!   matmul       GFLOP/s of the default model's matrix products (the step's dominant cost)
+//!   crossbackend honest cross-backend relative errors of θ, m and v, segment by segment
+//!                (`wgpu` builds only; --segments N [--segment-len c] [--from S: audit
+//!                segments S.. only] [--detail S: per-tensor errors of segment S]
+//!                --miner wgpu|flex --validator flex|wgpu:
+//!                the miner trains a round of N segments of the default model on one backend
+//!                and a validator audits every segment on the other, in tolerance mode)
+//! Every mode takes `--device flex|wgpu|vulkan|default` (default flex; wgpu needs `--features
+//! wgpu`, vulkan `--features vulkan`; `default` is burn's default device, e.g. CUDA in a
+//! `--features cuda` build).
 //! ```
 //! Output lines start with `RESULT` and are `key=value` pairs that the script tabulates.
 
@@ -46,23 +56,59 @@ fn main() -> AnyResult<()> {
 		.filter(|a| !a.starts_with("--"))
 		.map(PathBuf::from)
 		.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus"));
-	let cfg = TrainingConfig::default();
+	let mut cfg = TrainingConfig::default();
+	cfg.model.n_layers = arg(&args, "--layers", cfg.model.n_layers);
+	cfg.model.d_model = arg(&args, "--width", cfg.model.d_model);
+	cfg.model.n_heads = arg(&args, "--heads", cfg.model.n_heads);
+	cfg.batch_size = arg(&args, "--batch", cfg.batch_size);
+	cfg.validate()?;
 	let corpus = Corpus::load_dir(&dir, cfg.validation_fraction)?;
-	let device = arena_training::default_device();
+	let backend = arg(&args, "--device", "flex".to_string());
+	let device = named_device(&backend)?;
 	println!(
-		"INFO corpus={} files={} train_bytes={} params={}",
+		"INFO corpus={} files={} train_bytes={} params={} device={backend} fingerprint={:?}",
 		dir.display(),
 		corpus.files().len(),
 		corpus.train().len(),
-		param_count(&cfg.model)
+		param_count(&cfg.model),
+		arena_training::BackendFingerprint::of(&device)
 	);
 	match mode.as_str() {
-		"throughput" => throughput(&args, &cfg, &corpus, &device),
+		"throughput" => throughput(&args, &cfg, &corpus, &device, &backend),
 		"compression" => compression(&args, &corpus, &device),
 		"audit" => audit(&args, &corpus, &device),
 		"matmul" => matmul(&args, &cfg, &device),
-		other => Err(format!("unknown mode {other}").into()),
+		#[cfg(feature = "wgpu")]
+		"crossbackend" => cross_backend(&args, &corpus),
+		other => Err(format!("unknown mode {other} (crossbackend needs --features wgpu)").into()),
 	}
+}
+
+/// The device called `name` on the command line: `flex` (CPU); in `wgpu` builds `wgpu` (burn
+/// picks the API, Vulkan wherever there is a Vulkan driver; WGSL shaders unless the build has
+/// `vulkan`); in `vulkan` builds `vulkan` (pinned to Vulkan, SPIR-V shaders).
+fn named_device(name: &str) -> AnyResult<arena_training::Device> {
+	match name {
+		"flex" => Ok(arena_training::default_device()),
+		// burn's default device: `BURN_DEVICE`, else the first enabled backend (CUDA first in
+		// a `--features cuda` build).
+		"default" => Ok(arena_training::Device::default()),
+		#[cfg(feature = "wgpu")]
+		"wgpu" => Ok(wgpu_device()),
+		#[cfg(feature = "vulkan")]
+		"vulkan" => Ok(arena_training::Device::vulkan(
+			burn::prelude::DeviceKind::DefaultDevice,
+		)),
+		other => Err(format!(
+			"unknown device {other} (wgpu needs --features wgpu, vulkan --features vulkan)"
+		)
+		.into()),
+	}
+}
+
+#[cfg(feature = "wgpu")]
+fn wgpu_device() -> arena_training::Device {
+	arena_training::Device::wgpu(burn::prelude::DeviceKind::DefaultDevice)
 }
 
 fn throughput(
@@ -70,6 +116,7 @@ fn throughput(
 	cfg: &TrainingConfig,
 	corpus: &Corpus,
 	device: &arena_training::Device,
+	backend: &str,
 ) -> AnyResult<()> {
 	let steps = arg(args, "--steps", 30u64);
 	let warmup = arg(args, "--warmup", 3u64);
@@ -87,9 +134,11 @@ fn throughput(
 	let secs = t0.elapsed().as_secs_f64();
 	let tokens = (steps as usize * cfg.batch_size * cfg.model.context) as f64;
 	println!(
-        "RESULT engine=arena-burn-flex steps={steps} batch={} context={} params={} seconds={secs:.3} tokens_per_s={:.1} last_loss={last:.4}",
+        "RESULT engine=arena-burn-{backend} steps={steps} batch={} context={} layers={} width={} params={} seconds={secs:.3} tokens_per_s={:.1} last_loss={last:.4}",
         cfg.batch_size,
         cfg.model.context,
+        cfg.model.n_layers,
+        cfg.model.d_model,
         param_count(&cfg.model),
         tokens / secs
     );
@@ -328,5 +377,162 @@ fn audit(args: &[String], corpus: &Corpus, device: &arena_training::Device) -> A
         upd.passed(),
         arena_training::checkpoint::hex(&art.commitment.merkle_root)
     );
+	Ok(())
+}
+
+/// Honest cross-backend errors on the default model: a miner trains one round of `--segments`
+/// segments on `--miner` (`wgpu` or `flex`) and a validator on the other backend audits every
+/// segment in tolerance mode. One `RESULT table=xbackend` line per segment (printed as it is
+/// measured, so a run cut short keeps what it measured), then the largest of each quantity.
+#[cfg(feature = "wgpu")]
+fn cross_backend(args: &[String], corpus: &Corpus) -> AnyResult<()> {
+	use arena_training::BackendFingerprint;
+	let mut cfg = TrainingConfig::default();
+	let segments = arg(args, "--segments", 20u64).max(1);
+	cfg.segment_len = arg(args, "--segment-len", cfg.segment_len).max(1);
+	cfg.inner_steps = segments * cfg.segment_len;
+	cfg.validate()?;
+	let miner_backend = arg(args, "--miner", "wgpu".to_string());
+	let validator_backend = arg(
+		args,
+		"--validator",
+		if miner_backend == "flex" {
+			"wgpu"
+		} else {
+			"flex"
+		}
+		.to_string(),
+	);
+	let (miner_dev, validator_dev) = (
+		named_device(&miner_backend)?,
+		named_device(&validator_backend)?,
+	);
+	let ck = Checkpoint::new(init_params(&cfg.model, [0x11; 32]));
+	let ck_hash = ck.hash()?;
+	let round_seed = [7; 32];
+	let hotkey: &[u8] = b"honest-miner";
+	let t0 = Instant::now();
+	let art = train_round(&cfg, &ck, None, corpus, &round_seed, hotkey, &miner_dev)?;
+	println!(
+		"INFO miner={miner_backend} round of {} steps: {:.1} s",
+		cfg.inner_steps,
+		t0.elapsed().as_secs_f64()
+	);
+	let allowed = [
+		art.commitment.fingerprint.hash(),
+		BackendFingerprint::of(&validator_dev).hash(),
+	];
+	let ctx = RoundContext {
+		config: &cfg,
+		checkpoint: &ck,
+		checkpoint_hash: &ck_hash,
+		corpus,
+		round_seed: &round_seed,
+		allowed_fingerprints: &allowed,
+	};
+	let miner = MinerContext {
+		hotkey,
+		previous_residual_hash: None,
+	};
+	let mut worst = [0.0f64; 3];
+	let mut passed = 0;
+	let from = arg(args, "--from", 0usize);
+	for s in from..segments as usize {
+		let (sp, ep) = (
+			art.proof(s).ok_or("proof")?,
+			art.proof(s + 1).ok_or("proof")?,
+		);
+		let ev = SegmentEvidence {
+			segment: s as u64,
+			start_state: &art.boundary_states[s],
+			start_proof: &sp,
+			end_state: &art.boundary_states[s + 1],
+			end_proof: &ep,
+		};
+		let t = Instant::now();
+		let r = audit_segment(&ctx, &miner, &art.commitment, &ev, &validator_dev)?;
+		let e = r
+			.relative_errors
+			.ok_or("no relative errors: not tolerance mode")?;
+		for (w, x) in worst.iter_mut().zip([e.params, e.adam_m, e.adam_v]) {
+			*w = w.max(x);
+		}
+		passed += usize::from(r.passed());
+		println!(
+			"RESULT table=xbackend miner={miner_backend} validator={validator_backend} segment={s} params={:.3e} adam_m={:.3e} adam_v={:.3e} pass={} seconds={:.2}",
+			e.params,
+			e.adam_m,
+			e.adam_v,
+			r.passed(),
+			t.elapsed().as_secs_f64()
+		);
+	}
+	if let Some(s) = args
+		.iter()
+		.position(|a| a == "--detail")
+		.and_then(|i| args.get(i + 1))
+		.and_then(|v| v.parse::<usize>().ok())
+		.filter(|s| *s < segments as usize)
+	{
+		segment_detail(&cfg, &art, s, corpus, &round_seed, hotkey, &validator_dev)?;
+	}
+	println!(
+		"RESULT table=xbackend_worst miner={miner_backend} validator={validator_backend} segments={segments} segment_len={} params={:.3e} adam_m={:.3e} adam_v={:.3e} passed={passed} epsilon={}",
+		cfg.segment_len, worst[0], worst[1], worst[2], cfg.audit_tolerance
+	);
+	Ok(())
+}
+
+/// Where one segment's cross-backend error comes from: re-runs segment `s` on the validator
+/// and prints, per parameter tensor, the relative error of its change of θ, m and v and its
+/// share of the whole segment's squared error (`RESULT table=xdetail`, largest share first).
+#[cfg(feature = "wgpu")]
+fn segment_detail(
+	cfg: &TrainingConfig,
+	art: &arena_training::RoundArtifacts,
+	s: usize,
+	corpus: &Corpus,
+	round_seed: &[u8; 32],
+	hotkey: &[u8],
+	validator: &arena_training::Device,
+) -> AnyResult<()> {
+	let start = &art.boundary_states[s];
+	let claimed = &art.boundary_states[s + 1];
+	let (rerun, _) = arena_training::run_segment(
+		cfg,
+		start,
+		corpus.train(),
+		round_seed,
+		hotkey,
+		cfg.segment_len,
+		validator,
+	)?;
+	let groups = [
+		("params", &start.params, &rerun.params, &claimed.params),
+		("adam_m", &start.adam_m, &rerun.adam_m, &claimed.adam_m),
+		("adam_v", &start.adam_v, &rerun.adam_v, &claimed.adam_v),
+	];
+	for (group, st, re, cl) in groups {
+		let mut rows = Vec::new();
+		let mut total = 0.0f64;
+		for ((a, b), c) in st.tensors().iter().zip(re.tensors()).zip(cl.tensors()) {
+			let (mut diff, mut norm) = (0.0f64, 0.0f64);
+			for ((&x, &y), &z) in a.data.iter().zip(&b.data).zip(&c.data) {
+				let (dr, dc) = (y as f64 - x as f64, z as f64 - x as f64);
+				diff += (dr - dc) * (dr - dc);
+				norm += dc * dc;
+			}
+			total += diff;
+			rows.push((a.spec.name.clone(), diff, norm));
+		}
+		rows.sort_by(|x, y| y.1.total_cmp(&x.1));
+		for (name, diff, norm) in rows.iter().take(5) {
+			println!(
+				"RESULT table=xdetail segment={s} group={group} tensor={name} rel={:.3e} share={:.3}",
+				(diff / norm.max(f64::MIN_POSITIVE)).sqrt(),
+				diff / total.max(f64::MIN_POSITIVE)
+			);
+		}
+	}
 	Ok(())
 }

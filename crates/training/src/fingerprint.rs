@@ -95,6 +95,9 @@ fn build_features() -> Vec<String> {
 	if cfg!(feature = "vulkan") {
 		f.push("vulkan".to_string());
 	}
+	if cfg!(feature = "cuda") {
+		f.push("cuda".to_string());
+	}
 	f
 }
 

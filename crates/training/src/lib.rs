@@ -24,9 +24,10 @@
 //! | allocator tuning for training processes | [`allocator`] |
 //!
 //! Backends: burn 0.22.1 picks the device at run time. The default build has only the
-//! `flex` CPU backend; `wgpu` is an opt-in cargo feature. (`cuda` is not offered: with burn
-//! 0.22 its build script downloads LLVM, which cannot run on offline machines; every code path
-//! here is device-generic, so enabling it is a feature line in Cargo.toml.)
+//! `flex` CPU backend; `wgpu` (and `vulkan`, SPIR-V) are opt-in cargo features. `cuda` is an
+//! opt-in feature for online machines only: with burn 0.22 its build script downloads LLVM,
+//! which cannot run on our offline machines, so it is never in the default build or CI; every
+//! code path here is device-generic.
 
 pub mod allocator;
 pub mod audit;

@@ -22,18 +22,18 @@ fn key(suri: &str) -> Result<Hotkey> {
 	Ok(Hotkey::from_suri(suri)?)
 }
 
-/// Alice's subnet 0 with tempo 12, a tiny training task, round settings and a genesis
+/// Alice's subnet 0 with tempo 40 (commit deadline 24, vote window 8), a tiny training task, round settings and a genesis
 /// checkpoint; `miner` registered by Charlie, `validator` by Bob with 1,000 ARN staked.
 async fn subnet(client: &ArenaClient, miner: &Hotkey, validator: &Hotkey) -> Result<()> {
 	let alice = Admin::new(client.clone(), key("//Alice")?);
 	alice.register_network().await?;
 	alice
-		.set_hyperparameters(NETUID, &[Hyper::Tempo(12)])
+		.set_hyperparameters(NETUID, &[Hyper::Tempo(40)])
 		.await?;
 	let task = chain_task(&arena_training::TrainingConfig::tiny(), [3; 32], 1);
 	alice.set_training_task(NETUID, &task).await?;
 	alice
-		.set_round_settings(NETUID, 5, 2, vec![FINGERPRINT])
+		.set_round_settings(NETUID, 24, 8, vec![FINGERPRINT])
 		.await?;
 	alice
 		.set_genesis_checkpoint(NETUID, [9; 32], 1234, "http://127.0.0.1:1")
@@ -50,16 +50,12 @@ async fn subnet(client: &ArenaClient, miner: &Hotkey, validator: &Hotkey) -> Res
 	Ok(())
 }
 
-/// Poll until the subnet's current round is in `phase` (a fresh round if `after` is given).
-async fn wait_for_phase(
-	chain: &SignedClient,
-	phase: Phase,
-	after: Option<u32>,
-) -> Result<RoundState> {
+/// Poll until the subnet's current round is in `phase` with at least `left` blocks of it to go.
+async fn wait_for_phase(chain: &SignedClient, phase: Phase, left: u32) -> Result<RoundState> {
 	let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
 	loop {
 		if let Some(round) = chain.current_round(NETUID).await? {
-			if round.phase == phase && after.is_none_or(|i| round.index > i) {
+			if round.phase == phase && round.blocks_left.is_some_and(|b| b >= left) {
 				return Ok(round);
 			}
 		}
@@ -97,7 +93,7 @@ async fn miner_and_validator_calls_round_trip_through_a_dev_node() -> Result<()>
 	ensure!(info.allowed_fingerprints == vec![FINGERPRINT]);
 
 	// A round in training: endpoint and commitment in the same block (consecutive nonces).
-	let round = wait_for_phase(&miner, Phase::Training, None).await?;
+	let round = wait_for_phase(&miner, Phase::Training, 16).await?;
 	ensure!(
 		round.checkpoint == [9; 32],
 		"round 0 trains from the genesis checkpoint"
@@ -145,7 +141,7 @@ async fn miner_and_validator_calls_round_trip_through_a_dev_node() -> Result<()>
 	ensure!(miner.last_residual(NETUID, &miner.hotkey()).await? == [4; 32]);
 
 	// The validator votes in the voting phase; the vote is in the round view.
-	let voting = wait_for_phase(&validator, Phase::Voting, None).await?;
+	let voting = wait_for_phase(&validator, Phase::Voting, 6).await?;
 	ensure!(voting.index == round.index && voting.audit_seed.is_some());
 	validator
 		.vote_checkpoint(NETUID, round.index, [8; 32])

@@ -85,7 +85,10 @@ fn yuma_ignores_stake_added_within_flow_maturity() {
 		check_invariants();
 		out
 	});
-	assert!(honest.1.miners > 0 && honest.1.validators > 0, "the epoch paid");
+	assert!(
+		honest.1.miners > 0 && honest.1.validators > 0,
+		"the epoch paid"
+	);
 	assert_eq!(honest.0, flashed.0, "permits");
 	assert_eq!(honest.1, flashed.1, "payout");
 	assert_eq!(honest.2, flashed.2, "metrics");

@@ -4,6 +4,7 @@
 use crate::{mock::*, *};
 use arena_pallet_primitives::StakeInterface;
 use frame_support::assert_ok;
+use sp_runtime::BuildStorage;
 
 fn consensus(netuid: u16, h: AccountId) -> Balance {
 	<Stake as StakeInterface<_, _>>::consensus_stake(netuid, &h)
@@ -54,13 +55,17 @@ fn removing_stake_cancels_immature_stake_before_consensus_stake() {
 		run_to_block(1 + MATURITY);
 		assert_ok!(Stake::add_stake(origin(4), 11, netuid, 60));
 		next_block();
-		// Oldest first: the matured 100 is the oldest piece.
+		// A removal cancels immature stake first: consensus stake is untouched.
 		assert_ok!(Stake::remove_stake(origin(4), 11, netuid, 30));
-		assert_eq!(consensus(netuid, 11), 70);
+		assert_eq!(consensus(netuid, 11), 100);
 		assert_eq!(Stake::hotkey_stake(netuid, &11), 130);
-		// The immature 60 still matures at its own block.
+		// The other 30 of the immature piece still matures at its own block.
 		run_to_block(1 + 2 * MATURITY);
 		assert_eq!(consensus(netuid, 11), 130);
+		// Then removals come out of matured stake.
+		next_block();
+		assert_ok!(Stake::remove_stake(origin(4), 11, netuid, 50));
+		assert_eq!(consensus(netuid, 11), 80);
 	});
 }
 
@@ -87,5 +92,45 @@ fn delegators_positions_count_only_matured_stake() {
 		let mut positions = <Stake as StakeInterface<_, _>>::positions_on(netuid, &11);
 		positions.sort();
 		assert_eq!(positions, vec![(1, 100), (4, 0)]);
+	});
+}
+
+#[test]
+fn genesis_sets_a_short_flow_maturity_for_dev_chains() {
+	let mut t = frame_system::GenesisConfig::<Test>::default()
+		.build_storage()
+		.unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: (1..=20).map(|a| (a, INITIAL)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	crate::GenesisConfig::<Test> {
+		flow_maturity: Some(3),
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	sp_io::TestExternalities::new(t).execute_with(|| {
+		System::set_block_number(1);
+		assert_eq!(Stake::flow_maturity(), 3);
+		let netuid = setup();
+		assert_ok!(Stake::add_stake(origin(4), 11, netuid, 100));
+		assert!(matches!(
+			last_event(),
+			RuntimeEvent::Stake(Event::StakeAdded { matures_at: 4, .. })
+		));
+		run_to_block(3);
+		assert_eq!(consensus(netuid, 11), 0);
+		run_to_block(4);
+		assert_eq!(consensus(netuid, 11), 100);
+		check_invariants();
+	});
+}
+
+#[test]
+fn without_genesis_the_flow_maturity_is_the_config_default() {
+	build_and_execute(|| {
+		assert_eq!(Stake::flow_maturity(), MATURITY);
 	});
 }

@@ -2,6 +2,7 @@
 
 mod flash_stake;
 mod hotkeys;
+mod migrations;
 mod permits;
 mod properties;
 mod stake;

@@ -265,3 +265,52 @@ fn dissolving_within_the_lock_interval_burns_the_lock_above_the_minimum() {
 		assert_eq!(Balances::total_issuance(), issuance - MIN_LOCK, "burned");
 	});
 }
+
+#[test]
+fn dissolving_after_the_lock_interval_releases_the_whole_lock() {
+	build_and_execute(|| {
+		new_subnet(1);
+		let netuid = new_subnet(2);
+		assert_eq!(held(2), 2 * MIN_LOCK);
+		run_to_block(1 + LOCK_INTERVAL);
+		assert_ok!(Subnets::dissolve_network(origin(2), netuid));
+		assert_eq!(Balances::balance(&2), INITIAL);
+		assert!(!System::events().iter().any(|e| matches!(
+			e.event,
+			RuntimeEvent::Subnets(Event::LockForfeited { .. })
+		)));
+	});
+}
+
+#[test]
+fn dissolving_within_the_lock_interval_by_the_admin_releases_the_whole_lock() {
+	build_and_execute(|| {
+		new_subnet(1);
+		let netuid = new_subnet(2);
+		assert_ok!(Subnets::dissolve_network(RuntimeOrigin::root(), netuid));
+		assert_eq!(Balances::balance(&2), INITIAL);
+	});
+}
+
+#[test]
+fn dissolving_within_the_lock_interval_reports_the_forfeit() {
+	build_and_execute(|| {
+		new_subnet(1);
+		let netuid = new_subnet(2);
+		assert_ok!(Subnets::dissolve_network(origin(2), netuid));
+		assert!(System::events().iter().any(|e| e.event
+			== RuntimeEvent::Subnets(Event::LockForfeited {
+				netuid,
+				owner: 2,
+				amount: MIN_LOCK
+			})));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Subnets(Event::NetworkDissolved {
+				netuid,
+				owner: 2,
+				released: MIN_LOCK
+			})
+		);
+	});
+}

@@ -275,10 +275,9 @@ fn dissolving_after_the_lock_interval_releases_the_whole_lock() {
 		run_to_block(1 + LOCK_INTERVAL);
 		assert_ok!(Subnets::dissolve_network(origin(2), netuid));
 		assert_eq!(Balances::balance(&2), INITIAL);
-		assert!(!System::events().iter().any(|e| matches!(
-			e.event,
-			RuntimeEvent::Subnets(Event::LockForfeited { .. })
-		)));
+		assert!(!System::events()
+			.iter()
+			.any(|e| matches!(e.event, RuntimeEvent::Subnets(Event::LockForfeited { .. }))));
 	});
 }
 

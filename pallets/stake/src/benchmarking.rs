@@ -10,7 +10,7 @@ use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate, Get};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{
-	traits::{Bounded, Saturating},
+	traits::{Bounded, Saturating, Zero},
 	Perbill,
 };
 

@@ -9,6 +9,16 @@
 //! (saturating at 0 before the `max`; with `interval = 0` the second term is `min_lock`).
 //! The decay is rounded down, so the cost is rounded up: in the protocol's favour.
 //!
+//! **Early dissolution forfeit** (lock pumping): a registration doubles the next creator's
+//! price, so an owner who dissolves its subnet fewer than `interval` blocks after registering it
+//! forfeits (burns) the part of its lock above `min_lock`; later, or when pruned, the whole
+//! lock comes back:
+//!
+//! ```text
+//! forfeit = lock − min_lock   if blocks_since_registration < interval   (0 if lock ≤ min_lock)
+//!         = 0                 otherwise
+//! ```
+//!
 //! **Neuron burn price.** The price decays continuously with a half-life of one tempo and is
 //! multiplied by `bump` (1.26) after every registration, always clamped to the owner-set
 //! `[min, max]` (if `min > max`, `min` wins):
@@ -61,6 +71,21 @@ pub fn subnet_lock_cost(
 		.unwrap_or(u128::MAX)
 	};
 	doubled.saturating_sub(decay).max(min_lock)
+}
+
+/// Part of a subnet's lock its owner forfeits (burns) by dissolving the subnet
+/// `blocks_since_registration` blocks after registering it (see the module docs).
+pub fn dissolution_forfeit(
+	lock: Balance,
+	min_lock: Balance,
+	blocks_since_registration: BlockNumber,
+	interval: BlockNumber,
+) -> Balance {
+	if blocks_since_registration < interval {
+		lock.saturating_sub(min_lock)
+	} else {
+		0
+	}
 }
 
 /// Owner-set parameters of the neuron burn price.
@@ -166,6 +191,32 @@ mod tests {
 			max: 1_000_000_000,
 			bump: DEFAULT_BURN_BUMP,
 			half_life: 360,
+		}
+	}
+
+	#[test]
+	fn dissolution_forfeit_is_the_lock_above_the_minimum_within_the_interval() {
+		assert_eq!(dissolution_forfeit(4_000, 1_000, 0, 100), 3_000);
+		assert_eq!(dissolution_forfeit(4_000, 1_000, 99, 100), 3_000);
+		assert_eq!(dissolution_forfeit(4_000, 1_000, 100, 100), 0);
+		assert_eq!(dissolution_forfeit(1_000, 1_000, 0, 100), 0);
+		assert_eq!(dissolution_forfeit(500, 1_000, 0, 100), 0);
+		assert_eq!(dissolution_forfeit(4_000, 1_000, 0, 0), 0);
+	}
+
+	proptest! {
+		/// The forfeit never exceeds the lock, and what is released never falls below the
+		/// minimum unless the lock itself did.
+		#[test]
+		fn dissolution_forfeit_is_bounded(
+			lock in 0u128..u128::MAX / 2,
+			min in 0u128..u128::MAX / 2,
+			since in 0u64..1_000,
+			interval in 0u64..1_000,
+		) {
+			let f = dissolution_forfeit(lock, min, since, interval);
+			prop_assert!(f <= lock);
+			prop_assert!(lock - f >= min.min(lock));
 		}
 	}
 

@@ -17,7 +17,8 @@
 //!    [`PendingEmission`]. If no subnet has a positive excess it is not minted.
 //! 3. *Epochs*: at most `Config::MaxEpochsPerBlock` queued epochs ([`EpochQueue`]) run; the rest
 //!    wait for the next block. An epoch runs Yuma ([`arena_rules::yuma`]) over the subnet's
-//!    permitted, active validators' weights and stakes with the bonds kept in [`Bonds`], splits
+//!    permitted, active validators' weights and consensus (matured, SPEC §3) stakes with the
+//!    bonds kept in [`Bonds`], splits
 //!    the pending emission ([`arena_rules::epoch_split`]: owner cut, miners' half by incentive,
 //!    validators' half by dividends) and pays every part through `Config::Payout`
 //!    (`pallet-stake` credits stake; the escrow pallet will hold it). What cannot be paid stays
@@ -501,7 +502,9 @@ pub mod pallet {
 					};
 					ValidatorInput {
 						uid,
-						stake: T::Stake::hotkey_stake(netuid, hk).saturated_into(),
+						// Consensus (matured) stake: capital staked shortly before the epoch
+						// has no say (SPEC §3).
+						stake: T::Stake::consensus_stake(netuid, hk).saturated_into(),
 						permitted: true,
 						active,
 						weights,

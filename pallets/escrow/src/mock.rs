@@ -143,7 +143,12 @@ impl pallet_stake::Config for Test {
 	type TakeRateLimit = ConstU64<5>;
 	type MaxValidatorsLimit = ConstU32<8>;
 	type MaxPositionsPerHotkey = ConstU32<MAX_POSITIONS>;
+	type HotkeySignature = sp_runtime::testing::TestSignature;
+	type HotkeyClaimDeposit = ConstU128<0>;
+	type MaxSubnets = ConstU32<8>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = pallet_stake::TestBenchmarkHelper;
 }
 
 impl pallet_emission::Config for Test {

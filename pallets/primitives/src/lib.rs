@@ -373,13 +373,15 @@ pub trait StakeInterface<AccountId, Balance> {
 	fn delegate_take(hotkey: &AccountId) -> Perbill;
 	/// Hotkeys holding a validator permit on `netuid`.
 	fn validator_permits(netuid: NetUid) -> Vec<AccountId>;
-	/// Consensus stake of `hotkey` on `netuid` (SPEC §3): what permits, Yuma's `S`, escrow
-	/// quorums and the delegation split count. Today the hotkey's whole stake.
+	/// Consensus stake of `hotkey` on `netuid` (SPEC §3): its **matured** stake (stake that has
+	/// stayed the flow maturity), what permits, Yuma's `S`, escrow quorums and the delegation
+	/// split count. The default (for mocks) is the hotkey's whole stake; `pallet-stake` counts
+	/// matured stake only.
 	fn consensus_stake(netuid: NetUid, hotkey: &AccountId) -> Balance {
 		Self::hotkey_stake(netuid, hotkey)
 	}
-	/// Every stake position on `hotkey` on `netuid` as `(coldkey, consensus stake)`, by coldkey
-	/// (at most `MaxDelegatorsPerHotkey` of them).
+	/// Every stake position on `hotkey` on `netuid` as `(coldkey, consensus stake)` (at most
+	/// `MaxPositionsPerHotkey` of them); a position's consensus stake is its matured stake.
 	fn positions_on(netuid: NetUid, hotkey: &AccountId) -> Vec<(AccountId, Balance)>;
 	/// Adds `amount`, already in `coldkey`'s free balance, to the position `(coldkey, hotkey,
 	/// netuid)` as held stake (a reward: not reported as flow). Fails, moving nothing, if the
@@ -395,11 +397,11 @@ pub trait StakeInterface<AccountId, Balance> {
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_grant_permit(netuid: NetUid, hotkey: &AccountId);
 	/// Benchmark helper: stakes `amount` (funded as needed) on `hotkey` (registered on
-	/// `netuid`) from its owner.
+	/// `netuid`) from its owner, counted as matured (consensus) stake at once.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_add_stake(netuid: NetUid, hotkey: &AccountId, amount: Balance);
 	/// Benchmark helper: stakes `amount` (funded as needed) on `hotkey` (registered on
-	/// `netuid`) from `coldkey` (a delegation).
+	/// `netuid`) from `coldkey` (a delegation), counted as matured (consensus) stake at once.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_delegate(netuid: NetUid, hotkey: &AccountId, coldkey: &AccountId, amount: Balance);
 }

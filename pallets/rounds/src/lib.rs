@@ -17,7 +17,7 @@
 //! ## A round
 //! At each epoch block of a subnet (`SubnetHooks::on_epoch`, called by `pallet-subnets` when
 //! `(now + netuid) % tempo == 0`) the open round is **closed** — votes tallied by consensus
-//! stake ([`arena_rules::round::tally`], consensus stake = `Config::Stake::hotkey_stake`), the
+//! stake ([`arena_rules::round::tally`], consensus (matured) stake = `Config::Stake::consensus_stake`), the
 //! winner (or the same checkpoint without votes) becomes the subnet's checkpoint,
 //! [`Event::RoundClosed`] — and the next round **opens** ([`Event::RoundOpened`]) if the owner
 //! has set a genesis checkpoint and round settings and the tempo fits a round (≥ 4 blocks;
@@ -749,7 +749,7 @@ pub mod pallet {
 			};
 			let votes: Vec<(Hash32, u128)> = if tally {
 				Votes::<T>::iter_prefix((netuid, round))
-					.map(|(v, h)| (h, T::Stake::hotkey_stake(netuid, &v).saturated_into()))
+					.map(|(v, h)| (h, T::Stake::consensus_stake(netuid, &v).saturated_into()))
 					.collect()
 			} else {
 				Vec::new()

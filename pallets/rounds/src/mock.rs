@@ -120,7 +120,8 @@ impl pallet_stake::Config for Test {
 	type OnFlow = ();
 	type MinStake = ConstU64<10>;
 	type StakeRateLimit = ConstU64<1>;
-	type FlowMaturity = ConstU64<20>;
+	// Short enough that the validators' stake (added at block 1) counts at the first epoch.
+	type FlowMaturity = ConstU64<5>;
 	type MaxPendingStakes = ConstU32<4>;
 	type MaxHotkeysPerColdkey = ConstU32<8>;
 	type DefaultTake = DefaultTake;
@@ -128,7 +129,12 @@ impl pallet_stake::Config for Test {
 	type TakeRateLimit = ConstU64<5>;
 	type MaxValidatorsLimit = ConstU32<4>;
 	type MaxPositionsPerHotkey = ConstU32<16>;
+	type HotkeySignature = sp_runtime::testing::TestSignature;
+	type HotkeyClaimDeposit = ConstU64<0>;
+	type MaxSubnets = ConstU32<4>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = pallet_stake::TestBenchmarkHelper;
 }
 
 impl pallet_rounds::Config for Test {
@@ -182,7 +188,8 @@ pub fn block_hash(n: u64) -> Hash32 {
 }
 
 /// Moves to block `n` block by block: records the parent's hash (as `frame_system` does), then
-/// runs the subnets' `on_initialize` (epochs → permits, rounds) and this pallet's.
+/// runs the subnets' `on_initialize` (epochs → permits, rounds), the stake pallet's (maturity)
+/// and this pallet's.
 pub fn run_to_block(n: u64) {
 	while System::block_number() < n {
 		let parent = System::block_number();
@@ -190,6 +197,7 @@ pub fn run_to_block(n: u64) {
 		let next = parent + 1;
 		System::set_block_number(next);
 		Subnets::on_initialize(next);
+		Stake::on_initialize(next);
 		Rounds::on_initialize(next);
 	}
 }

@@ -10,7 +10,7 @@ use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate, Get};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{
-	traits::{Bounded, Saturating},
+	traits::{Bounded, Saturating, Zero},
 	Perbill,
 };
 
@@ -34,9 +34,9 @@ fn amount<T: Config>() -> BalanceOf<T> {
 	T::MinStake::get().saturating_mul(10u32.into())
 }
 
-/// Fills the position's pending queue: `MaxPendingStakes` additions at distinct blocks.
-fn fill_position<T: Config>(coldkey: &T::AccountId, hotkey: &T::AccountId, netuid: NetUid) {
-	for _ in 0..T::MaxPendingStakes::get() {
+/// Fills the position's pending queue with `p` additions at distinct blocks.
+fn fill_position<T: Config>(coldkey: &T::AccountId, hotkey: &T::AccountId, netuid: NetUid, p: u32) {
+	for _ in 0..p {
 		advance::<T>(T::StakeRateLimit::get().max(1u32.into()));
 		Pallet::<T>::add_stake(
 			RawOrigin::Signed(coldkey.clone()).into(),
@@ -53,15 +53,51 @@ fn fill_position<T: Config>(coldkey: &T::AccountId, hotkey: &T::AccountId, netui
 mod benchmarks {
 	use super::*;
 
+	/// A new claim: the signature is checked and the deposit held.
 	#[benchmark]
 	fn associate_hotkey() {
 		let coldkey = funded::<T>("coldkey", 0);
-		let hotkey: T::AccountId = account("hotkey", 0, 0);
+		let valid_until = frame_system::Pallet::<T>::block_number();
+		let (hotkey, signature) =
+			<T::BenchmarkHelper as crate::BenchmarkHelper<_, _>>::hotkey_and_signature(|h| {
+				Pallet::<T>::hotkey_claim_payload(&coldkey, h, valid_until)
+			});
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(coldkey.clone()), hotkey.clone());
+		_(
+			RawOrigin::Signed(coldkey.clone()),
+			hotkey.clone(),
+			valid_until,
+			signature,
+		);
 
 		assert_eq!(Owner::<T>::get(&hotkey), Some(coldkey));
+	}
+
+	/// Release of a claimed hotkey after scanning `s` subnets it is not registered on.
+	#[benchmark]
+	fn release_hotkey(s: Linear<1, { T::MaxSubnets::get() }>) {
+		for i in 0..s {
+			subnet::<T>(i, 1);
+		}
+		let coldkey = funded::<T>("coldkey", 0);
+		let valid_until = frame_system::Pallet::<T>::block_number();
+		let (hotkey, signature) =
+			<T::BenchmarkHelper as crate::BenchmarkHelper<_, _>>::hotkey_and_signature(|h| {
+				Pallet::<T>::hotkey_claim_payload(&coldkey, h, valid_until)
+			});
+		Pallet::<T>::associate_hotkey(
+			RawOrigin::Signed(coldkey.clone()).into(),
+			hotkey.clone(),
+			valid_until,
+			signature,
+		)
+		.expect("associate");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(coldkey), hotkey.clone());
+
+		assert_eq!(Owner::<T>::get(&hotkey), None);
 	}
 
 	/// Worst case: the queue is one short of full, so the addition is queued.
@@ -96,13 +132,14 @@ mod benchmarks {
 		);
 	}
 
-	/// Worst case: everything is removed, cancelling a full queue of immature additions.
+	/// Everything is removed, cancelling `p` immature additions (the worst case is a full
+	/// queue).
 	#[benchmark]
-	fn remove_stake() {
+	fn remove_stake(p: Linear<1, { T::MaxPendingStakes::get() }>) {
 		let (netuid, hotkeys) = subnet::<T>(0, 1);
 		let staker = funded::<T>("staker", 0);
 		let hotkey = hotkeys[0].clone();
-		fill_position::<T>(&staker, &hotkey, netuid);
+		fill_position::<T>(&staker, &hotkey, netuid, p);
 		let all = Positions::<T>::get((&staker, &hotkey, netuid));
 
 		#[extrinsic_call]
@@ -114,15 +151,18 @@ mod benchmarks {
 		);
 
 		assert!(!Positions::<T>::contains_key((&staker, &hotkey, netuid)));
+		assert!(ImmatureStake::<T>::get(netuid, &hotkey).is_zero());
 	}
 
-	/// Worst case: between subnets, the whole (immature) position.
+	/// Between subnets, the whole position of `p` immature additions (the worst case is a full
+	/// queue; a move within one subnet carries the pieces instead of cancelling them, at the
+	/// same count of schedule accesses).
 	#[benchmark]
-	fn move_stake() {
+	fn move_stake(p: Linear<1, { T::MaxPendingStakes::get() }>) {
 		let (a, hotkeys_a) = subnet::<T>(0, 1);
 		let (b, hotkeys_b) = subnet::<T>(1, 1);
 		let staker = funded::<T>("staker", 0);
-		fill_position::<T>(&staker, &hotkeys_a[0], a);
+		fill_position::<T>(&staker, &hotkeys_a[0], a, p);
 		let all = Positions::<T>::get((&staker, &hotkeys_a[0], a));
 
 		#[extrinsic_call]
@@ -143,8 +183,7 @@ mod benchmarks {
 	fn set_delegate_take() {
 		let coldkey = funded::<T>("coldkey", 0);
 		let hotkey: T::AccountId = account("hotkey", 0, 0);
-		Pallet::<T>::associate_hotkey(RawOrigin::Signed(coldkey.clone()).into(), hotkey.clone())
-			.expect("associate");
+		Pallet::<T>::do_associate(&coldkey, &hotkey).expect("associate");
 		Takes::<T>::insert(&hotkey, Perbill::zero());
 		LastTakeIncrease::<T>::insert(&hotkey, frame_system::Pallet::<T>::block_number());
 		advance::<T>(T::TakeRateLimit::get());
@@ -156,7 +195,7 @@ mod benchmarks {
 		assert_eq!(Takes::<T>::get(&hotkey), Some(take));
 	}
 
-	/// `n` staked neurons ranked.
+	/// `n` neurons with matured stake ranked.
 	#[benchmark]
 	fn recompute_permits(n: Linear<1, 64>) {
 		let (netuid, hotkeys) = subnet::<T>(0, n);
@@ -170,6 +209,10 @@ mod benchmarks {
 			)
 			.expect("add_stake");
 		}
+		let matures_at =
+			frame_system::Pallet::<T>::block_number().saturating_add(Pallet::<T>::flow_maturity());
+		Pallet::<T>::mature_stakes(matures_at);
+		frame_system::Pallet::<T>::set_block_number(matures_at);
 		let considered;
 
 		#[block]
@@ -178,6 +221,39 @@ mod benchmarks {
 		}
 
 		assert_eq!(considered, n);
+		assert!(
+			!Permits::<T>::get(netuid).is_empty(),
+			"matured stake wins permits"
+		);
+	}
+
+	/// `on_initialize` releasing `k` `(subnet, hotkey)` entries maturing at one block.
+	#[benchmark]
+	fn mature_stakes(k: Linear<1, 256>) {
+		let (netuid, hotkeys) = subnet::<T>(0, k);
+		let staker = funded::<T>("staker", 0);
+		for h in &hotkeys {
+			Pallet::<T>::add_stake(
+				RawOrigin::Signed(staker.clone()).into(),
+				h.clone(),
+				netuid,
+				amount::<T>(),
+			)
+			.expect("add_stake");
+		}
+		let matures_at =
+			frame_system::Pallet::<T>::block_number().saturating_add(Pallet::<T>::flow_maturity());
+		let released;
+
+		#[block]
+		{
+			released = Pallet::<T>::mature_stakes(matures_at);
+		}
+
+		assert_eq!(released, k);
+		assert!(hotkeys
+			.iter()
+			.all(|h| ImmatureStake::<T>::get(netuid, h).is_zero()));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -2,8 +2,12 @@
 //!
 //! Hotkey ownership, stake and validator permits (SPEC §2–§3).
 //!
-//! - A **coldkey owns hotkeys** ([`Owner`], [`OwnedHotkeys`]): the first coldkey to register or
-//!   associate a hotkey owns it.
+//! - A **coldkey owns hotkeys** ([`Owner`], [`OwnedHotkeys`]), claimed only with the hotkey's
+//!   consent (SPEC §4): by registering it on a subnet (which burns the registration price), or by
+//!   [`Pallet::associate_hotkey`] with the hotkey's signature over
+//!   [`Pallet::hotkey_claim_payload`], holding [`Config::HotkeyClaimDeposit`] under
+//!   [`HoldReason::HotkeyClaim`] while the claim stands. [`Pallet::release_hotkey`] gives an
+//!   unused hotkey up again (and returns the deposit), so nobody can block a hotkey forever.
 //! - **Stake** is kept per position `(coldkey, hotkey, netuid)` and **held** from the coldkey under
 //!   [`HoldReason::Stake`]: never minted, never transferred, never lost. [`Pallet::add_stake`],
 //!   [`Pallet::remove_stake`] and [`Pallet::move_stake`] (between hotkeys and/or subnets of the
@@ -11,7 +15,7 @@
 //! - A position is either empty or at least `Config::MinStake`; each position changes at most
 //!   once per `Config::StakeRateLimit` blocks.
 //! - **Flow reports** (SPEC §2): every addition is reported through `Config::OnFlow` with the
-//!   block it matures at (`now + FlowMaturity`); each position keeps its immature additions
+//!   block it matures at (`now + flow_maturity`); each position keeps its immature additions
 //!   ([`PendingStake`], oldest first, [`arena_rules::flow::MaturityQueue`]) so a removal first
 //!   cancels immature additions (reported with their maturity blocks: they never count) and only
 //!   the rest counts as outflow. Moving stake between subnets is a removal plus an addition;
@@ -19,8 +23,16 @@
 //!   blocks and reports nothing (the subnet's stake is unchanged).
 //! - **Delegate take** per hotkey (*default* 18 %, at most `Config::MaxTake`): decreases apply at
 //!   once, increases at most once per `Config::TakeRateLimit` blocks.
+//! - **Consensus stake** (SPEC §3) of a hotkey on a subnet is its **matured** stake: its stake
+//!   minus the additions younger than the flow maturity ([`ImmatureStake`], kept by the block
+//!   they mature at in [`MaturingStake`] and released in `on_initialize`). Permits, Yuma's `S`,
+//!   escrow quorums and the delegation split count it, so capital staked shortly before an epoch
+//!   cannot steer it. The maturity is [`Pallet::flow_maturity`]: set at genesis
+//!   ([`GenesisConfig::flow_maturity`], e.g. a few blocks on dev chains), `Config::FlowMaturity`
+//!   otherwise.
 //! - **Validator permits**: on each subnet's epoch (`SubnetHooks::on_epoch`) the top
-//!   `max_validators` registered hotkeys by stake (stake > 0; ties to the lower UID) get a permit.
+//!   `max_validators` registered hotkeys by consensus stake (> 0; ties to the lower UID) get a
+//!   permit.
 //! - Stake on a **dissolved subnet** stays held; it can be removed (or moved to a live subnet) at
 //!   any time, without rate limit or minimum.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -44,6 +56,38 @@ pub mod weights;
 
 pub use weights::WeightInfo;
 
+/// Domain separator of the message a hotkey signs to let a coldkey claim it (see
+/// [`Pallet::hotkey_claim_payload`]).
+pub const HOTKEY_CLAIM_CONTEXT: &[u8] = b"arena/stake/claim-hotkey";
+
+/// Creates hotkeys and their claim signatures for the benchmarks (the runtime signs with a
+/// key generated in the benchmark's keystore).
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Signature> {
+	/// A hotkey and its signature over `payload(&hotkey)`.
+	fn hotkey_and_signature(
+		payload: impl FnOnce(&AccountId) -> alloc::vec::Vec<u8>,
+	) -> (AccountId, Signature);
+}
+
+/// The [`BenchmarkHelper`] of test runtimes with `u64` accounts and
+/// [`sp_runtime::testing::TestSignature`]: hotkey `u64::MAX - 1`, which "signs" any message.
+#[cfg(all(feature = "runtime-benchmarks", feature = "std"))]
+pub struct TestBenchmarkHelper;
+
+#[cfg(all(feature = "runtime-benchmarks", feature = "std"))]
+impl BenchmarkHelper<u64, sp_runtime::testing::TestSignature> for TestBenchmarkHelper {
+	fn hotkey_and_signature(
+		payload: impl FnOnce(&u64) -> alloc::vec::Vec<u8>,
+	) -> (u64, sp_runtime::testing::TestSignature) {
+		let hotkey = u64::MAX - 1;
+		(
+			hotkey,
+			sp_runtime::testing::TestSignature(hotkey, payload(&hotkey)),
+		)
+	}
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -53,16 +97,18 @@ pub mod pallet {
 		SubnetsInterface, Uid,
 	};
 	use arena_rules::flow::{MaturityQueue, PendingStake};
+	use codec::Encode;
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
 			fungible::{Inspect, Mutate, MutateHold},
 			tokens::Precision,
+			BuildGenesisConfig,
 		},
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{
-		traits::{SaturatedConversion, Saturating, Zero},
+		traits::{IdentifyAccount, SaturatedConversion, Saturating, Verify, Zero},
 		Perbill,
 	};
 
@@ -72,8 +118,9 @@ pub mod pallet {
 	/// Immature additions of one position, oldest first (blocks strictly increasing).
 	pub type PendingOf<T> = BoundedVec<PendingStake, <T as Config>::MaxPendingStakes>;
 
-	/// The in-code storage version (1: [`HotkeyPositions`] index added).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version (1: [`HotkeyPositions`] index added; 2: [`ImmatureStake`]
+	/// and [`MaturingStake`] added).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -85,6 +132,10 @@ pub mod pallet {
 		/// Stake, held from the coldkey.
 		#[codec(index = 0)]
 		Stake,
+		/// The deposit of a hotkey claimed with [`Pallet::associate_hotkey`], held from its
+		/// coldkey until [`Pallet::release_hotkey`].
+		#[codec(index = 1)]
+		HotkeyClaim,
 	}
 
 	#[pallet::config]
@@ -104,7 +155,9 @@ pub mod pallet {
 		/// Blocks between two changes of one position (1 = once per block).
 		#[pallet::constant]
 		type StakeRateLimit: Get<BlockNumberFor<Self>>;
-		/// Blocks an addition must stay before it counts as inflow (SPEC §2, *default* one day).
+		/// Blocks an addition must stay before it counts as inflow and as consensus stake (SPEC
+		/// §2–§3, *default* one day), unless genesis sets another value
+		/// ([`GenesisConfig::flow_maturity`]); see [`Pallet::flow_maturity`].
 		#[pallet::constant]
 		type FlowMaturity: Get<BlockNumberFor<Self>>;
 		/// Most immature additions (distinct blocks) one position may have.
@@ -129,13 +182,33 @@ pub mod pallet {
 		/// sharing a validator's dividends among its delegators (SPEC §3).
 		#[pallet::constant]
 		type MaxPositionsPerHotkey: Get<u32>;
+		/// Signature a hotkey gives to let a coldkey claim it ([`Pallet::associate_hotkey`]),
+		/// e.g. the runtime's `MultiSignature`.
+		type HotkeySignature: Parameter
+			+ Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>>;
+		/// Deposit held from a coldkey for each hotkey it claims with
+		/// [`Pallet::associate_hotkey`] (pays for the storage; returned on release).
+		#[pallet::constant]
+		type HotkeyClaimDeposit: Get<BalanceOf<Self>>;
+		/// Most subnets (= `pallet_subnets::Config::MaxSubnets`): bounds the scan of
+		/// [`Pallet::release_hotkey`].
+		#[pallet::constant]
+		type MaxSubnets: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+		/// Creates signed hotkey claims for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper<Self::AccountId, Self::HotkeySignature>;
 	}
 
 	/// Owner (coldkey) of each hotkey.
 	#[pallet::storage]
 	pub type Owner<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
+	/// Deposit held for each hotkey claimed with [`Pallet::associate_hotkey`] (from its owner,
+	/// under [`HoldReason::HotkeyClaim`]). Hotkeys claimed by registration have none.
+	#[pallet::storage]
+	pub type ClaimDeposits<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>>;
 
 	/// Hotkeys owned by each coldkey.
 	#[pallet::storage]
@@ -229,6 +302,39 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type TotalStake<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
 
+	/// The flow maturity of this chain, set at genesis ([`GenesisConfig::flow_maturity`]);
+	/// `Config::FlowMaturity` while unset. Read it through [`Pallet::flow_maturity`].
+	#[pallet::storage]
+	pub type FlowMaturityBlocks<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
+
+	/// Immature stake on each hotkey on each subnet: Σ of its positions' additions that have not
+	/// matured yet (= Σ of its [`MaturingStake`] entries). Consensus stake = [`HotkeyStake`] −
+	/// this.
+	#[pallet::storage]
+	pub type ImmatureStake<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		NetUid,
+		Blake2_128Concat,
+		T::AccountId,
+		BalanceOf<T>,
+		ValueQuery,
+	>;
+
+	/// Immature stake by the block it matures at: `(block, netuid, hotkey) → amount`. Drained
+	/// by `on_initialize` of that block, which takes it off [`ImmatureStake`].
+	#[pallet::storage]
+	pub type MaturingStake<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Twox64Concat, BlockNumberFor<T>>,
+			NMapKey<Twox64Concat, NetUid>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+		),
+		BalanceOf<T>,
+		ValueQuery,
+	>;
+
 	/// Delegate take of each hotkey (`Config::DefaultTake` if unset).
 	#[pallet::storage]
 	pub type Takes<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Perbill>;
@@ -248,6 +354,24 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Flow maturity of this chain in blocks ([`FlowMaturityBlocks`]); `None` keeps
+		/// `Config::FlowMaturity`. Dev and local chains set a few blocks so that new stake
+		/// counts soon after it is added.
+		pub flow_maturity: Option<BlockNumberFor<T>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(maturity) = self.flow_maturity {
+				FlowMaturityBlocks::<T>::put(maturity);
+			}
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -255,6 +379,12 @@ pub mod pallet {
 		HotkeyAssociated {
 			coldkey: T::AccountId,
 			hotkey: T::AccountId,
+		},
+		/// A coldkey gave up a hotkey; `deposit` was released to it.
+		HotkeyReleased {
+			coldkey: T::AccountId,
+			hotkey: T::AccountId,
+			deposit: BalanceOf<T>,
 		},
 		/// Stake was added (held); it counts as inflow at `matures_at`.
 		StakeAdded {
@@ -329,10 +459,25 @@ pub mod pallet {
 		TooManyPositions,
 		/// Arithmetic overflow.
 		Overflow,
+		/// The hotkey's signature does not cover this claim (wrong hotkey, coldkey, expiry or
+		/// chain).
+		InvalidHotkeySignature,
+		/// The claim's `valid_until` block has passed.
+		HotkeyClaimExpired,
+		/// Not enough free balance for the claim deposit.
+		InsufficientDeposit,
+		/// The hotkey is registered or staked on a subnet: it cannot be released.
+		HotkeyInUse,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Stake maturing at this block leaves [`ImmatureStake`] (becomes consensus stake).
+		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
+			let matured = Self::mature_stakes(n);
+			T::WeightInfo::mature_stakes(matured)
+		}
+
 		fn integrity_test() {
 			assert!(
 				T::MinStake::get() > Zero::zero(),
@@ -358,6 +503,7 @@ pub mod pallet {
 				T::MaxPositionsPerHotkey::get() >= 1,
 				"MaxPositionsPerHotkey must be >= 1"
 			);
+			assert!(T::MaxSubnets::get() >= 1, "MaxSubnets must be >= 1");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -368,19 +514,102 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Take ownership of an unowned hotkey.
+		/// Take ownership of an unowned hotkey, with the hotkey's consent (SPEC §4).
 		///
 		/// - Origin: signed (the coldkey).
-		/// - No-op if the caller already owns it.
+		/// - `signature`: the hotkey's signature over
+		///   [`Pallet::hotkey_claim_payload`]`(coldkey, hotkey, valid_until)`, which names the
+		///   coldkey, the chain (genesis hash) and the last block `valid_until` it may be used
+		///   at. Nobody else can claim a hotkey ahead of its registration.
+		/// - Holds [`Config::HotkeyClaimDeposit`] from the caller until
+		///   [`Pallet::release_hotkey`]. No-op if the caller already owns the hotkey.
 		///
-		/// Errors: [`Error::HotkeyOwnedByAnotherColdkey`], [`Error::TooManyHotkeys`].
+		/// Errors: [`Error::HotkeyClaimExpired`], [`Error::InvalidHotkeySignature`],
+		/// [`Error::HotkeyOwnedByAnotherColdkey`], [`Error::TooManyHotkeys`],
+		/// [`Error::InsufficientDeposit`].
 		///
 		/// Events: [`Event::HotkeyAssociated`] (when ownership is new).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::associate_hotkey())]
-		pub fn associate_hotkey(origin: OriginFor<T>, hotkey: T::AccountId) -> DispatchResult {
+		pub fn associate_hotkey(
+			origin: OriginFor<T>,
+			hotkey: T::AccountId,
+			valid_until: BlockNumberFor<T>,
+			signature: T::HotkeySignature,
+		) -> DispatchResult {
 			let coldkey = ensure_signed(origin)?;
+			ensure!(
+				frame_system::Pallet::<T>::block_number() <= valid_until,
+				Error::<T>::HotkeyClaimExpired
+			);
+			let payload = Self::hotkey_claim_payload(&coldkey, &hotkey, valid_until);
+			ensure!(
+				signature.verify(&payload[..], &hotkey),
+				Error::<T>::InvalidHotkeySignature
+			);
+			if Owner::<T>::get(&hotkey).as_ref() == Some(&coldkey) {
+				return Ok(());
+			}
+			let deposit = T::HotkeyClaimDeposit::get();
+			if !deposit.is_zero() {
+				T::Currency::hold(&HoldReason::HotkeyClaim.into(), &coldkey, deposit)
+					.map_err(|_| Error::<T>::InsufficientDeposit)?;
+				ClaimDeposits::<T>::insert(&hotkey, deposit);
+			}
 			Self::do_associate(&coldkey, &hotkey)
+		}
+
+		/// Give up a hotkey the caller owns, so that another coldkey may claim it.
+		///
+		/// - Origin: signed (the hotkey's coldkey).
+		/// - The hotkey must not be registered or hold stake on any existing subnet. Releases
+		///   the claim deposit, if any. Takes and positions on dissolved subnets stay (they
+		///   need no owner).
+		///
+		/// Errors: [`Error::HotkeyNotAssociated`], [`Error::NotHotkeyOwner`],
+		/// [`Error::HotkeyInUse`].
+		///
+		/// Events: [`Event::HotkeyReleased`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::release_hotkey(T::MaxSubnets::get()))]
+		pub fn release_hotkey(
+			origin: OriginFor<T>,
+			hotkey: T::AccountId,
+		) -> DispatchResultWithPostInfo {
+			let coldkey = ensure_signed(origin)?;
+			let owner = Owner::<T>::get(&hotkey).ok_or(Error::<T>::HotkeyNotAssociated)?;
+			ensure!(owner == coldkey, Error::<T>::NotHotkeyOwner);
+			let netuids = T::Subnets::netuids();
+			let subnets: u32 = netuids.len().saturated_into();
+			let in_use = netuids.into_iter().any(|netuid| {
+				T::Subnets::uid_of(netuid, &hotkey).is_some()
+					|| !HotkeyStake::<T>::get(netuid, &hotkey).is_zero()
+			});
+			ensure!(!in_use, Error::<T>::HotkeyInUse);
+			let deposit = ClaimDeposits::<T>::take(&hotkey).unwrap_or_default();
+			if !deposit.is_zero() {
+				T::Currency::release(
+					&HoldReason::HotkeyClaim.into(),
+					&coldkey,
+					deposit,
+					Precision::BestEffort,
+				)?;
+			}
+			Owner::<T>::remove(&hotkey);
+			OwnedHotkeys::<T>::mutate_exists(&coldkey, |hs| {
+				if let Some(v) = hs {
+					v.retain(|h| h != &hotkey);
+					if v.is_empty() {
+						*hs = None;
+					}
+				}
+			});
+			Self::deposit_event(Event::HotkeyReleased {
+				coldkey,
+				hotkey,
+				deposit,
+			});
+			Ok(Some(T::WeightInfo::release_hotkey(subnets)).into())
 		}
 
 		/// Stake `amount` from the caller to `hotkey` on `netuid`.
@@ -437,13 +666,13 @@ pub mod pallet {
 		///
 		/// Events: [`Event::StakeRemoved`].
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::remove_stake())]
+		#[pallet::weight(T::WeightInfo::remove_stake(T::MaxPendingStakes::get()))]
 		pub fn remove_stake(
 			origin: OriginFor<T>,
 			hotkey: T::AccountId,
 			netuid: NetUid,
 			amount: BalanceOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let coldkey = ensure_signed(origin)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let now = frame_system::Pallet::<T>::block_number();
@@ -467,7 +696,8 @@ pub mod pallet {
 				netuid,
 				amount,
 			});
-			Ok(())
+			let pieces = removal.cancelled.len().saturated_into();
+			Ok(Some(T::WeightInfo::remove_stake(pieces)).into())
 		}
 
 		/// Move `amount` of the caller's stake from one position to another.
@@ -484,7 +714,7 @@ pub mod pallet {
 		///
 		/// Events: [`Event::StakeMoved`].
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::move_stake())]
+		#[pallet::weight(T::WeightInfo::move_stake(T::MaxPendingStakes::get()))]
 		pub fn move_stake(
 			origin: OriginFor<T>,
 			from_hotkey: T::AccountId,
@@ -492,7 +722,7 @@ pub mod pallet {
 			to_hotkey: T::AccountId,
 			to_netuid: NetUid,
 			amount: BalanceOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let coldkey = ensure_signed(origin)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			ensure!(
@@ -519,6 +749,7 @@ pub mod pallet {
 				}
 				Self::credit(&coldkey, &to_hotkey, to_netuid, amount, now)?;
 			}
+			let pieces = removal.cancelled.len().saturated_into();
 			Self::deposit_event(Event::StakeMoved {
 				coldkey,
 				from_hotkey,
@@ -527,7 +758,7 @@ pub mod pallet {
 				to_netuid,
 				amount,
 			});
-			Ok(())
+			Ok(Some(T::WeightInfo::move_stake(pieces)).into())
 		}
 
 		/// Set the delegate take of a hotkey the caller owns.
@@ -569,12 +800,131 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Blocks an addition must stay before it counts as inflow and as consensus stake: the
+		/// genesis value ([`FlowMaturityBlocks`]) or `Config::FlowMaturity`.
+		pub fn flow_maturity() -> BlockNumberFor<T> {
+			FlowMaturityBlocks::<T>::get().unwrap_or_else(T::FlowMaturity::get)
+		}
+
+		/// Consensus stake of `hotkey` on `netuid` (SPEC §3): its matured stake,
+		/// [`HotkeyStake`] − [`ImmatureStake`]. Stake maturing at the current block counts even
+		/// before this block's `on_initialize` has released it, so the result does not depend
+		/// on the order of the pallets' hooks.
+		pub fn consensus_stake_of(netuid: NetUid, hotkey: &T::AccountId) -> BalanceOf<T> {
+			let now = frame_system::Pallet::<T>::block_number();
+			HotkeyStake::<T>::get(netuid, hotkey)
+				.saturating_sub(ImmatureStake::<T>::get(netuid, hotkey))
+				.saturating_add(MaturingStake::<T>::get((now, netuid, hotkey)))
+		}
+
+		/// Matured stake of the position `(coldkey, hotkey, netuid)`: its stake minus its
+		/// additions younger than [`Pallet::flow_maturity`].
+		pub fn matured_position(
+			coldkey: &T::AccountId,
+			hotkey: &T::AccountId,
+			netuid: NetUid,
+		) -> BalanceOf<T> {
+			let stake = Positions::<T>::get((coldkey, hotkey, netuid));
+			let now: u64 = frame_system::Pallet::<T>::block_number().saturated_into();
+			let maturity: u64 = Self::flow_maturity().saturated_into();
+			let immature: u128 = Pending::<T>::get((coldkey, hotkey, netuid))
+				.iter()
+				.filter(|p| p.added_at.saturating_add(maturity) > now)
+				.fold(0u128, |a, p| a.saturating_add(p.amount));
+			stake.saturating_sub(immature.saturated_into())
+		}
+
+		/// Releases the stake maturing at block `n` from [`ImmatureStake`]; returns the number
+		/// of `(subnet, hotkey)` entries released.
+		pub fn mature_stakes(n: BlockNumberFor<T>) -> u32 {
+			let mut count = 0u32;
+			for ((netuid, hotkey), amount) in MaturingStake::<T>::drain_prefix((n,)) {
+				Self::sub_immature(netuid, &hotkey, amount);
+				count = count.saturating_add(1);
+			}
+			count
+		}
+
+		/// Records `amount` of immature stake on `hotkey` / `netuid` maturing at `matures_at`
+		/// (nothing if that is not in the future: the stake is mature already).
+		fn schedule_maturity(
+			netuid: NetUid,
+			hotkey: &T::AccountId,
+			matures_at: BlockNumberFor<T>,
+			amount: BalanceOf<T>,
+		) {
+			if matures_at <= frame_system::Pallet::<T>::block_number() || amount.is_zero() {
+				return;
+			}
+			MaturingStake::<T>::mutate((matures_at, netuid, hotkey), |s| {
+				*s = s.saturating_add(amount)
+			});
+			ImmatureStake::<T>::mutate(netuid, hotkey, |s| *s = s.saturating_add(amount));
+		}
+
+		/// Takes `amount` of immature stake maturing at `matures_at` off `hotkey` / `netuid`
+		/// (an immature piece was cancelled or moved to another hotkey).
+		fn unschedule_maturity(
+			netuid: NetUid,
+			hotkey: &T::AccountId,
+			matures_at: BlockNumberFor<T>,
+			amount: BalanceOf<T>,
+		) {
+			let mut taken = BalanceOf::<T>::zero();
+			MaturingStake::<T>::mutate_exists((matures_at, netuid, hotkey), |s| {
+				let have = s.unwrap_or_default();
+				taken = have.min(amount);
+				let left = have.saturating_sub(taken);
+				*s = (!left.is_zero()).then_some(left);
+			});
+			Self::sub_immature(netuid, hotkey, taken);
+		}
+
+		fn sub_immature(netuid: NetUid, hotkey: &T::AccountId, amount: BalanceOf<T>) {
+			ImmatureStake::<T>::mutate_exists(netuid, hotkey, |s| {
+				let left = s.unwrap_or_default().saturating_sub(amount);
+				*s = (!left.is_zero()).then_some(left);
+			});
+		}
+
+		/// The message a hotkey signs to let `coldkey` claim it until block `valid_until`:
+		/// `SCALE((HOTKEY_CLAIM_CONTEXT, genesis hash, coldkey, hotkey, valid_until))`.
+		pub fn hotkey_claim_payload(
+			coldkey: &T::AccountId,
+			hotkey: &T::AccountId,
+			valid_until: BlockNumberFor<T>,
+		) -> Vec<u8> {
+			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			(HOTKEY_CLAIM_CONTEXT, genesis, coldkey, hotkey, valid_until).encode()
+		}
+
+		/// Benchmark helper: lets the position's immature stake count as matured at once (its
+		/// pending pieces leave the queue and the maturity schedule), so that benchmarks of the
+		/// other pallets see consensus stake.
+		#[cfg(feature = "runtime-benchmarks")]
+		pub fn bench_mature(coldkey: &T::AccountId, hotkey: &T::AccountId, netuid: NetUid) {
+			let maturity = Self::flow_maturity();
+			for p in Pending::<T>::take((coldkey, hotkey, netuid)) {
+				let added: BlockNumberFor<T> = p.added_at.saturated_into();
+				Self::unschedule_maturity(
+					netuid,
+					hotkey,
+					added.saturating_add(maturity),
+					p.amount.saturated_into(),
+				);
+			}
+		}
+
 		/// Delegate take of `hotkey`.
 		pub fn take_of(hotkey: &T::AccountId) -> Perbill {
 			Takes::<T>::get(hotkey).unwrap_or_else(T::DefaultTake::get)
 		}
 
-		fn do_associate(coldkey: &T::AccountId, hotkey: &T::AccountId) -> DispatchResult {
+		/// Makes `coldkey` the owner of the unowned `hotkey` (a no-op if it owns it already).
+		pub(crate) fn do_associate(
+			coldkey: &T::AccountId,
+			hotkey: &T::AccountId,
+		) -> DispatchResult {
 			match Owner::<T>::get(hotkey) {
 				Some(owner) if &owner == coldkey => Ok(()),
 				Some(_) => Err(Error::<T>::HotkeyOwnedByAnotherColdkey.into()),
@@ -643,10 +993,7 @@ pub mod pallet {
 		) -> MaturityQueue {
 			let entries = Pending::<T>::get((coldkey, hotkey, netuid)).into_inner();
 			let mut q = MaturityQueue::from_entries(entries).unwrap_or_default();
-			let _ = q.take_matured(
-				now.saturated_into(),
-				T::FlowMaturity::get().saturated_into(),
-			);
+			let _ = q.take_matured(now.saturated_into(), Self::flow_maturity().saturated_into());
 			q
 		}
 
@@ -686,13 +1033,15 @@ pub mod pallet {
 			)
 			.map_err(|_| Error::<T>::TooManyPendingStakes)?;
 			Self::store_queue(coldkey, hotkey, netuid, q)?;
-			let matures_at = now.saturating_add(T::FlowMaturity::get());
+			let matures_at = now.saturating_add(Self::flow_maturity());
+			Self::schedule_maturity(netuid, hotkey, matures_at, amount);
 			T::OnFlow::on_stake_added(netuid, amount, matures_at);
 			Ok(matures_at)
 		}
 
 		/// Adds `amount` to a position of the same subnet, merging the immature `pieces` (with
-		/// their original blocks) into its queue. Nothing is reported.
+		/// their original blocks) into its queue and its hotkey's maturity schedule. Nothing is
+		/// reported.
 		fn credit_pieces(
 			coldkey: &T::AccountId,
 			hotkey: &T::AccountId,
@@ -704,7 +1053,15 @@ pub mod pallet {
 			Self::add_to_position(coldkey, hotkey, netuid, amount, now)?;
 			let q = Self::queue(coldkey, hotkey, netuid, now);
 			let mut merged: Vec<PendingStake> = q.into_entries();
+			let maturity = Self::flow_maturity();
 			for p in pieces.iter().filter(|p| p.amount > 0) {
+				let added: BlockNumberFor<T> = p.added_at.saturated_into();
+				Self::schedule_maturity(
+					netuid,
+					hotkey,
+					added.saturating_add(maturity),
+					p.amount.saturated_into(),
+				);
 				match merged.binary_search_by_key(&p.added_at, |e| e.added_at) {
 					Ok(i) => {
 						if let Some(e) = merged.get_mut(i) {
@@ -739,8 +1096,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Takes `amount` from a position (checks, rate limit, minimum) and its queue; returns
-		/// what the queue did. The caller handles the hold / coldkey total and reporting.
+		/// Takes `amount` from a position (checks, rate limit, minimum), its queue and its
+		/// hotkey's maturity schedule; returns what the queue did. The caller handles the hold / coldkey total and reporting.
 		fn debit(
 			coldkey: &T::AccountId,
 			hotkey: &T::AccountId,
@@ -775,6 +1132,16 @@ pub mod pallet {
 			let mut q = Self::queue(coldkey, hotkey, netuid, now);
 			let removal = q.remove(amount.saturated_into());
 			Self::store_queue(coldkey, hotkey, netuid, q)?;
+			let maturity = Self::flow_maturity();
+			for p in &removal.cancelled {
+				let added: BlockNumberFor<T> = p.added_at.saturated_into();
+				Self::unschedule_maturity(
+					netuid,
+					hotkey,
+					added.saturating_add(maturity),
+					p.amount.saturated_into(),
+				);
+			}
 			Ok(removal)
 		}
 
@@ -846,7 +1213,7 @@ pub mod pallet {
 		}
 
 		fn report_removal(netuid: NetUid, removal: &arena_rules::flow::Removal) {
-			let maturity = T::FlowMaturity::get();
+			let maturity = Self::flow_maturity();
 			let cancelled: Vec<(BlockNumberFor<T>, BalanceOf<T>)> = removal
 				.cancelled
 				.iter()
@@ -859,8 +1226,8 @@ pub mod pallet {
 		}
 
 		/// Recomputes the permits of `netuid`: the top `max_validators` registered hotkeys by
-		/// stake on the subnet (stake > 0; ties to the lower UID). Returns the number of neurons
-		/// considered.
+		/// consensus (matured) stake on the subnet (> 0; ties to the lower UID). Returns the
+		/// number of neurons considered.
 		pub fn recompute_permits(netuid: NetUid) -> u32 {
 			let Some(hp) = T::Subnets::hyperparams(netuid) else {
 				Permits::<T>::remove(netuid);
@@ -870,7 +1237,7 @@ pub mod pallet {
 			let considered = neurons.len().saturated_into::<u32>();
 			let mut ranked: Vec<(BalanceOf<T>, Uid, T::AccountId)> = neurons
 				.into_iter()
-				.map(|(uid, hk)| (HotkeyStake::<T>::get(netuid, &hk), uid, hk))
+				.map(|(uid, hk)| (Self::consensus_stake_of(netuid, &hk), uid, hk))
 				.filter(|(s, _, _)| !s.is_zero())
 				.collect();
 			ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -889,7 +1256,7 @@ pub mod pallet {
 		/// Runtime-API view: every stake position of `coldkey`.
 		pub fn stake_info(coldkey: &T::AccountId) -> Vec<StakeInfo<T::AccountId, BalanceOf<T>>> {
 			let now = frame_system::Pallet::<T>::block_number();
-			let maturity: u64 = T::FlowMaturity::get().saturated_into();
+			let maturity: u64 = Self::flow_maturity().saturated_into();
 			let now64: u64 = now.saturated_into();
 			Positions::<T>::iter_prefix((coldkey,))
 				.map(|((hotkey, netuid), stake)| {
@@ -911,8 +1278,11 @@ pub mod pallet {
 		/// Checks the pallet's invariants (run by `try_state` and after every test):
 		/// Σ positions = `TotalStake`; per coldkey Σ = `ColdkeyStake` = balance held under
 		/// [`HoldReason::Stake`]; per (subnet, hotkey) and per subnet Σ = `HotkeyStake` /
-		/// `SubnetStake`; positions non-zero and ≥ `MinStake` (unless the subnet was dissolved); immature pieces ≤ position and
-		/// sorted; ownership maps consistent; permits within `max_validators`.
+		/// `SubnetStake`; positions non-zero and ≥ `MinStake` (unless the subnet was dissolved);
+		/// immature pieces ≤ position and sorted; the maturity schedule ([`MaturingStake`],
+		/// [`ImmatureStake`]) matches the positions' immature pieces; ownership maps consistent;
+		/// claim deposits = balance held under [`HoldReason::HotkeyClaim`]; permits within
+		/// `max_validators`.
 		#[cfg(any(test, feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
@@ -977,12 +1347,57 @@ pub mod pallet {
 				HotkeyPositionCount::<T>::iter().count() == per_hot_count.len(),
 				"HotkeyPositionCount without positions"
 			);
-			for ((c, h, n), _) in Pending::<T>::iter() {
+			let now = frame_system::Pallet::<T>::block_number();
+			let now64: u64 = now.saturated_into();
+			let maturity64: u64 = Self::flow_maturity().saturated_into();
+			let mut immature_pieces: BTreeMap<(NetUid, T::AccountId), u128> = BTreeMap::new();
+			for ((c, h, n), pending) in Pending::<T>::iter() {
 				ensure!(
 					Positions::<T>::contains_key((&c, &h, n)),
 					"pending without position"
 				);
+				let immature = pending
+					.iter()
+					.filter(|p| p.added_at.saturating_add(maturity64) > now64)
+					.fold(0u128, |a, p| a.saturating_add(p.amount));
+				if immature > 0 {
+					let e = immature_pieces.entry((n, h)).or_default();
+					*e = e.saturating_add(immature);
+				}
 			}
+			// The maturity schedule: no entry in the past; per (subnet, hotkey) Σ entries =
+			// ImmatureStake ≤ HotkeyStake, and the entries after this block = the positions'
+			// immature pieces (an entry at this block waits for this block's release).
+			let mut scheduled: BTreeMap<(NetUid, T::AccountId), BalanceOf<T>> = BTreeMap::new();
+			let mut future: BTreeMap<(NetUid, T::AccountId), u128> = BTreeMap::new();
+			for ((b, n, h), a) in MaturingStake::<T>::iter() {
+				ensure!(b >= now, "maturing stake scheduled in the past");
+				ensure!(!a.is_zero(), "zero maturing stake entry");
+				let e = scheduled.entry((n, h.clone())).or_default();
+				*e = e.saturating_add(a);
+				if b > now {
+					let e = future.entry((n, h)).or_default();
+					*e = e.saturating_add(a.saturated_into());
+				}
+			}
+			for (n, h, a) in ImmatureStake::<T>::iter() {
+				ensure!(
+					scheduled.get(&(n, h.clone())) == Some(&a),
+					"ImmatureStake != Σ MaturingStake"
+				);
+				ensure!(
+					a <= HotkeyStake::<T>::get(n, &h),
+					"ImmatureStake above HotkeyStake"
+				);
+			}
+			ensure!(
+				ImmatureStake::<T>::iter().count() == scheduled.len(),
+				"MaturingStake without ImmatureStake"
+			);
+			ensure!(
+				future == immature_pieces,
+				"maturity schedule != positions' immature pieces"
+			);
 			ensure!(total == TotalStake::<T>::get(), "Σ stakes != TotalStake");
 			ensure!(
 				ColdkeyStake::<T>::iter().count() == per_cold.len(),
@@ -1027,6 +1442,19 @@ pub mod pallet {
 					"OwnedHotkeys not owned"
 				);
 			}
+			let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			for (h, d) in ClaimDeposits::<T>::iter() {
+				let owner = Owner::<T>::get(&h).ok_or("claim deposit of an unowned hotkey")?;
+				ensure!(!d.is_zero(), "zero claim deposit");
+				let e = deposits.entry(owner).or_default();
+				*e = e.saturating_add(d);
+			}
+			for (c, d) in &deposits {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::HotkeyClaim.into(), c) == *d,
+					"held HotkeyClaim balance != Σ claim deposits"
+				);
+			}
 			for (n, p) in Permits::<T>::iter() {
 				let k = T::Subnets::hyperparams(n)
 					.map(|h| h.max_validators)
@@ -1062,13 +1490,16 @@ pub mod pallet {
 		fn validator_permits(netuid: NetUid) -> Vec<T::AccountId> {
 			Permits::<T>::get(netuid).into_inner()
 		}
+		fn consensus_stake(netuid: NetUid, hotkey: &T::AccountId) -> BalanceOf<T> {
+			Self::consensus_stake_of(netuid, hotkey)
+		}
 		fn positions_on(
 			netuid: NetUid,
 			hotkey: &T::AccountId,
 		) -> Vec<(T::AccountId, BalanceOf<T>)> {
 			HotkeyPositions::<T>::iter_key_prefix((netuid, hotkey))
 				.map(|coldkey| {
-					let stake = Positions::<T>::get((&coldkey, hotkey, netuid));
+					let stake = Self::matured_position(&coldkey, hotkey, netuid);
 					(coldkey, stake)
 				})
 				.collect()
@@ -1100,11 +1531,12 @@ pub mod pallet {
 			);
 			LastStakeChange::<T>::remove((&coldkey, hotkey, netuid));
 			let _ = Self::add_stake(
-				frame_system::RawOrigin::Signed(coldkey).into(),
+				frame_system::RawOrigin::Signed(coldkey.clone()).into(),
 				hotkey.clone(),
 				netuid,
 				amount,
 			);
+			Self::bench_mature(&coldkey, hotkey, netuid);
 		}
 		#[cfg(feature = "runtime-benchmarks")]
 		fn bench_delegate(
@@ -1124,6 +1556,7 @@ pub mod pallet {
 				netuid,
 				amount,
 			);
+			Self::bench_mature(coldkey, hotkey, netuid);
 		}
 	}
 

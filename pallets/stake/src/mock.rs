@@ -61,6 +61,7 @@ pub const TEMPO: u32 = 10;
 pub const MATURITY: u64 = 20;
 pub const MIN_STAKE: Balance = 10;
 pub const TAKE_RATE_LIMIT: u64 = 5;
+pub const CLAIM_DEPOSIT: Balance = 50;
 
 parameter_types! {
 	pub DefaultHyperparams: SubnetHyperparams<Balance> = SubnetHyperparams {
@@ -117,7 +118,12 @@ impl pallet_stake::Config for Test {
 	type TakeRateLimit = ConstU64<TAKE_RATE_LIMIT>;
 	type MaxValidatorsLimit = ConstU32<8>;
 	type MaxPositionsPerHotkey = ConstU32<4>;
+	type HotkeySignature = sp_runtime::testing::TestSignature;
+	type HotkeyClaimDeposit = ConstU64<CLAIM_DEPOSIT>;
+	type MaxSubnets = ConstU32<8>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = pallet_stake::TestBenchmarkHelper;
 }
 
 /// A recorded flow report.
@@ -188,12 +194,14 @@ pub fn check_invariants() {
 	Subnets::do_try_state().expect("subnets try_state failed");
 }
 
-/// Moves to block `n`, running the subnets' `on_initialize` (epochs → permits) on the way.
+/// Moves to block `n`, running the `on_initialize` hooks in runtime order (the subnets' epochs
+/// → permits, then this pallet's maturity release) on the way.
 pub fn run_to_block(n: u64) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
 		Subnets::on_initialize(next);
+		Stake::on_initialize(next);
 	}
 }
 
@@ -217,4 +225,27 @@ pub fn setup() -> NetUid {
 
 pub fn last_event() -> RuntimeEvent {
 	System::events().pop().expect("an event").event
+}
+
+/// Hotkey `hotkey`'s signature letting `coldkey` claim it until block `valid_until`.
+pub fn claim_signature(
+	coldkey: AccountId,
+	hotkey: AccountId,
+	valid_until: u64,
+) -> sp_runtime::testing::TestSignature {
+	sp_runtime::testing::TestSignature(
+		hotkey,
+		Stake::hotkey_claim_payload(&coldkey, &hotkey, valid_until),
+	)
+}
+
+/// `coldkey` claims `hotkey` with the hotkey's signature (valid for 100 blocks).
+pub fn claim(coldkey: AccountId, hotkey: AccountId) -> sp_runtime::DispatchResult {
+	let until = System::block_number() + 100;
+	Stake::associate_hotkey(
+		origin(coldkey),
+		hotkey,
+		until,
+		claim_signature(coldkey, hotkey, until),
+	)
 }

@@ -26,11 +26,17 @@ use frame_support::{
 pub trait WeightInfo {
 	fn associate_hotkey() -> Weight;
 	fn add_stake() -> Weight;
-	fn remove_stake() -> Weight;
-	fn move_stake() -> Weight;
+	/// A removal cancelling `p` immature pieces.
+	fn remove_stake(p: u32) -> Weight;
+	/// A move whose source cancels (or carries) `p` immature pieces.
+	fn move_stake(p: u32) -> Weight;
 	fn set_delegate_take() -> Weight;
+	/// Release of a hotkey, scanning `s` subnets.
+	fn release_hotkey(s: u32) -> Weight;
 	/// Permit recomputation of one subnet with `n` neurons (called from `on_epoch`).
 	fn recompute_permits(n: u32) -> Weight;
+	/// `on_initialize` releasing `k` maturing `(subnet, hotkey)` entries.
+	fn mature_stakes(k: u32) -> Weight;
 }
 
 const US: u64 = 1_000_000;
@@ -46,8 +52,19 @@ fn db(w: RuntimeDbWeight, r: u64, wr: u64) -> Weight {
 macro_rules! impl_weights {
 	($dbw:expr) => {
 		fn associate_hotkey() -> Weight {
-			// Reads: Owner, OwnedHotkeys. Writes: Owner, OwnedHotkeys.
-			compute(20, 3_500).saturating_add(db($dbw, 2, 2))
+			// Signature check (~60 µs for sr25519), genesis hash.
+			// Reads: BlockHash, Owner, OwnedHotkeys, Account, Holds.
+			// Writes: Owner, OwnedHotkeys, Account, Holds, ClaimDeposits.
+			compute(90, 4_500).saturating_add(db($dbw, 5, 5))
+		}
+		fn release_hotkey(s: u32) -> Weight {
+			// Reads: Owner, Networks prefix, then per subnet Uids + HotkeyStake; ClaimDeposits,
+			// Account, Holds, OwnedHotkeys. Writes: ClaimDeposits, Account, Holds, Owner,
+			// OwnedHotkeys.
+			compute(25, 4_000)
+				.saturating_add(db($dbw, 6, 5))
+				.saturating_add(compute(1, 200).saturating_mul(u64::from(s)))
+				.saturating_add(db($dbw, 3, 0).saturating_mul(u64::from(s)))
 		}
 		fn add_stake() -> Weight {
 			// Reads: Networks, Owner, Uids, LastStakeChange, Account, Holds, ColdkeyStake, Stake,
@@ -55,32 +72,49 @@ macro_rules! impl_weights {
 			// Writes: Account, Holds, ColdkeyStake, Stake, HotkeyStake, SubnetStake, TotalStake,
 			// LastStakeChange, Pending, flow report (1) = 10.
 			// A new position also reads and writes HotkeyPositionCount and HotkeyPositions.
-			compute(40, 6_000).saturating_add(db($dbw, 14, 12))
+			// The maturity schedule: MaturingStake and ImmatureStake, read and written.
+			compute(40, 6_000).saturating_add(db($dbw, 16, 14))
 		}
-		fn remove_stake() -> Weight {
+		fn remove_stake(p: u32) -> Weight {
 			// Reads: Stake, Networks (×2), LastStakeChange, HotkeyStake, SubnetStake, TotalStake,
 			// Pending, ColdkeyStake, Account, Holds = 11.
 			// Writes: Stake, LastStakeChange, HotkeyStake, SubnetStake, TotalStake, Pending,
 			// ColdkeyStake, Account, Holds, flow report (1) = 10.
 			// An emptied position also removes HotkeyPositions and updates HotkeyPositionCount.
-			compute(40, 6_000).saturating_add(db($dbw, 13, 12))
+			// Per cancelled piece: MaturingStake and ImmatureStake, read and written.
+			compute(40, 6_000)
+				.saturating_add(db($dbw, 13, 12))
+				.saturating_add(db($dbw, 2, 2).saturating_mul(u64::from(p)))
 		}
-		fn move_stake() -> Weight {
+		fn move_stake(p: u32) -> Weight {
 			// Destination checks (Networks, Owner, Uids, LastStakeChange) + source debit (7
 			// reads, 6 writes) + destination credit (6 reads, 6 writes) + 2 flow reports.
-			compute(60, 10_000).saturating_add(db($dbw, 22, 18))
+			// Per piece: taken off the source's schedule and (same subnet) put on the
+			// destination's (2 reads, 2 writes each); a fresh addition 2 reads, 2 writes.
+			compute(60, 10_000)
+				.saturating_add(db($dbw, 24, 20))
+				.saturating_add(db($dbw, 4, 4).saturating_mul(u64::from(p)))
 		}
 		fn set_delegate_take() -> Weight {
 			// Reads: Owner, Takes, LastTakeIncrease. Writes: Takes, LastTakeIncrease.
 			compute(20, 3_000).saturating_add(db($dbw, 3, 2))
 		}
 		fn recompute_permits(n: u32) -> Weight {
-			// Reads: Hyperparams, NeuronCount, then per neuron Neurons + HotkeyStake.
+			// Reads: Hyperparams, NeuronCount, then per neuron Neurons + consensus stake
+			// (HotkeyStake, ImmatureStake, MaturingStake).
 			// Writes: Permits, event.
 			compute(20, 3_000)
 				.saturating_add(compute(3, 300).saturating_mul(u64::from(n)))
 				.saturating_add(db($dbw, 2, 1))
-				.saturating_add(db($dbw, 2, 0).saturating_mul(u64::from(n)))
+				.saturating_add(db($dbw, 4, 0).saturating_mul(u64::from(n)))
+		}
+		fn mature_stakes(k: u32) -> Weight {
+			// The prefix read, then per entry: MaturingStake taken (1 read, 1 write),
+			// ImmatureStake read and written.
+			compute(5, 500)
+				.saturating_add(db($dbw, 1, 0))
+				.saturating_add(compute(2, 200).saturating_mul(u64::from(k)))
+				.saturating_add(db($dbw, 2, 2).saturating_mul(u64::from(k)))
 		}
 	};
 }

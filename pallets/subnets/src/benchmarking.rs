@@ -9,7 +9,10 @@ use alloc::{vec, vec::Vec};
 use arena_pallet_primitives::{NetUid, StakeInterface, TrainingTask, Uid};
 use frame_benchmarking::v2::*;
 use frame_support::{
-	traits::{fungible::Mutate, Get, Hooks},
+	traits::{
+		fungible::{Mutate, MutateHold},
+		Get, Hooks,
+	},
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
@@ -104,10 +107,21 @@ mod benchmarks {
 		);
 	}
 
+	/// Worst case: dissolved by its owner right after registration at a lock above the
+	/// minimum, so part of the lock is burned (SPEC §4).
 	#[benchmark]
 	fn dissolve_network(n: Linear<0, { T::MaxUidsLimit::get() }>) {
 		let owner = funded::<T>("owner", 0);
 		let (netuid, _) = create_subnet::<T>(&owner, n);
+		Networks::<T>::mutate(netuid, |r| {
+			if let Some(r) = r {
+				r.locked = r.locked.saturating_mul(2u32.into());
+			}
+		});
+		let extra = Networks::<T>::get(netuid)
+			.map(|r| r.locked.saturating_sub(T::MinLockCost::get()))
+			.unwrap_or_default();
+		T::Currency::hold(&HoldReason::SubnetLock.into(), &owner, extra).expect("funded");
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), netuid);

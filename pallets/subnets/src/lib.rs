@@ -7,7 +7,10 @@
 //!   (`max(min_lock, 2·last_lock − last_lock·blocks_since_last/interval)`,
 //!   [`arena_rules::registration::subnet_lock_cost`]) is **held** from the caller under
 //!   [`HoldReason::SubnetLock`] while the subnet lives and released by
-//!   [`Pallet::dissolve_network`].
+//!   [`Pallet::dissolve_network`]. An owner who dissolves its subnet fewer than
+//!   `Config::LockReductionInterval` blocks after registering it forfeits (burns) the part of
+//!   the lock above `Config::MinLockCost` ([`arena_rules::registration::dissolution_forfeit`]):
+//!   registering then dissolving would otherwise double the next creator's price for free.
 //! - At most [`SubnetLimit`] subnets (*default* 32, at most `Config::MaxSubnets`). When the limit
 //!   is reached a registration prunes one subnet: **among subnets outside the network immunity
 //!   period (`Config::NetworkImmunityPeriod`), the one with the lowest emission score
@@ -297,6 +300,13 @@ pub mod pallet {
 			owner: T::AccountId,
 			released: BalanceOf<T>,
 		},
+		/// The owner dissolved its subnet within `LockReductionInterval` blocks of registering
+		/// it: `amount` (its lock above `MinLockCost`) was burned.
+		LockForfeited {
+			netuid: NetUid,
+			owner: T::AccountId,
+			amount: BalanceOf<T>,
+		},
 		/// A subnet was pruned to make room for a new one; `released` went back to the owner.
 		NetworkPruned {
 			netuid: NetUid,
@@ -570,7 +580,7 @@ pub mod pallet {
 			if SubnetCount::<T>::get() >= SubnetLimit::<T>::get() {
 				let victim = Self::subnet_to_prune(now).ok_or(Error::<T>::SubnetLimitReached)?;
 				pruned_neurons = u32::from(NeuronCount::<T>::get(victim));
-				Self::remove_network(victim, true)?;
+				Self::remove_network(victim, Removal::Pruned)?;
 			}
 			ensure!(
 				SubnetCount::<T>::get() < SubnetLimit::<T>::get(),
@@ -620,10 +630,13 @@ pub mod pallet {
 		/// - Origin: signed by the subnet owner, or `Config::AdminOrigin`.
 		/// - Removes the subnet, its hyperparameters, training task, neurons, endpoints, weights
 		///   and commits. Stake on it stays held in `pallet-stake` and can be removed there.
+		/// - Dissolved by its owner fewer than `Config::LockReductionInterval` blocks after its
+		///   registration, the part of the lock above `Config::MinLockCost` is burned, not
+		///   released (SPEC §4, lock pumping). The admin's dissolution releases it all.
 		///
 		/// Errors: [`Error::SubnetNotFound`], [`Error::NotSubnetOwner`].
 		///
-		/// Events: [`Event::NetworkDissolved`].
+		/// Events: [`Event::LockForfeited`] (if a part was burned), [`Event::NetworkDissolved`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::dissolve_network(T::MaxUidsLimit::get()))]
 		pub fn dissolve_network(
@@ -631,12 +644,20 @@ pub mod pallet {
 			netuid: NetUid,
 		) -> DispatchResultWithPostInfo {
 			let record = Networks::<T>::get(netuid).ok_or(Error::<T>::SubnetNotFound)?;
-			if T::AdminOrigin::try_origin(origin.clone()).is_err() {
+			let by_owner = if T::AdminOrigin::try_origin(origin.clone()).is_err() {
 				let who = ensure_signed(origin)?;
 				ensure!(who == record.owner, Error::<T>::NotSubnetOwner);
-			}
+				true
+			} else {
+				false
+			};
 			let n = u32::from(NeuronCount::<T>::get(netuid));
-			Self::remove_network(netuid, false)?;
+			let removal = if by_owner {
+				Removal::DissolvedByOwner
+			} else {
+				Removal::DissolvedByAdmin
+			};
+			Self::remove_network(netuid, removal)?;
 			Ok(Some(T::WeightInfo::dissolve_network(n)).into())
 		}
 
@@ -1110,13 +1131,40 @@ pub mod pallet {
 			)
 		}
 
-		/// Removes a subnet and everything keyed by it, releasing the owner's lock.
-		fn remove_network(netuid: NetUid, pruned: bool) -> DispatchResult {
+		/// Removes a subnet and everything keyed by it, releasing the owner's lock (less the
+		/// early-dissolution forfeit when its owner dissolves it).
+		fn remove_network(netuid: NetUid, removal: Removal) -> DispatchResult {
 			let record = Networks::<T>::take(netuid).ok_or(Error::<T>::SubnetNotFound)?;
+			let mut locked = record.locked;
+			if removal == Removal::DissolvedByOwner {
+				let now = frame_system::Pallet::<T>::block_number();
+				let forfeit: BalanceOf<T> = reg::dissolution_forfeit(
+					record.locked.saturated_into(),
+					T::MinLockCost::get().saturated_into(),
+					now.saturating_sub(record.registered_at).saturated_into(),
+					T::LockReductionInterval::get().saturated_into(),
+				)
+				.saturated_into();
+				if !forfeit.is_zero() {
+					let burned = T::Currency::burn_held(
+						&HoldReason::SubnetLock.into(),
+						&record.owner,
+						forfeit,
+						Precision::BestEffort,
+						Fortitude::Force,
+					)?;
+					locked = locked.saturating_sub(burned);
+					Self::deposit_event(Event::LockForfeited {
+						netuid,
+						owner: record.owner.clone(),
+						amount: burned,
+					});
+				}
+			}
 			let released = T::Currency::release(
 				&HoldReason::SubnetLock.into(),
 				&record.owner,
-				record.locked,
+				locked,
 				Precision::BestEffort,
 			)?;
 			Hyperparams::<T>::remove(netuid);
@@ -1132,7 +1180,7 @@ pub mod pallet {
 			SubnetCount::<T>::mutate(|c| *c = c.saturating_sub(1));
 			T::Hooks::on_network_removed(netuid);
 			let owner = record.owner;
-			Self::deposit_event(if pruned {
+			Self::deposit_event(if removal == Removal::Pruned {
 				Event::NetworkPruned {
 					netuid,
 					owner,

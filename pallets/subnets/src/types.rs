@@ -19,6 +19,18 @@ pub struct SubnetRecord<AccountId, Balance, BlockNumber> {
 	pub registered_at: BlockNumber,
 }
 
+/// Why a subnet is removed (decides what happens to its owner's lock).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Removal {
+	/// Its owner dissolved it: within `LockReductionInterval` blocks of its registration the
+	/// lock above `MinLockCost` is burned, the rest released.
+	DissolvedByOwner,
+	/// `AdminOrigin` dissolved it: the whole lock is released.
+	DissolvedByAdmin,
+	/// A new registration pruned it: the whole lock is released.
+	Pruned,
+}
+
 /// A registered neuron.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen, Debug)]
 pub struct Neuron<AccountId, Balance, BlockNumber> {

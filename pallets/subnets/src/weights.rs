@@ -80,9 +80,11 @@ fn dissolve_network(w: RuntimeDbWeight, n: u32) -> Weight {
 	let n = u64::from(n);
 	// Reads: Subnets, NeuronCount, Account, Holds, hook (2). Writes: Subnets, Hyperparams,
 	// TrainingTasks, Burn, NeuronCount, SubnetCount, Account, Holds, hook (2); 5 per neuron.
-	compute(40, 2_000)
+	// An early dissolution also burns part of the lock: TotalIssuance read and written, the
+	// event.
+	compute(45, 2_000)
 		.saturating_add(compute(2, 600).saturating_mul(n))
-		.saturating_add(db(w, 6, 10))
+		.saturating_add(db(w, 7, 12))
 		.saturating_add(db(w, 0, 5).saturating_mul(n))
 }
 

@@ -6,8 +6,8 @@ use frame_support::assert_ok;
 use sp_runtime::{Perbill, Perquintill};
 
 /// Subnet 0 owned by 1: validator hotkey 101 (coldkey 2, 100 ARN staked), miners 102
-/// (coldkey 3) and 103 (coldkey 4). Returns after the first epoch (block 10), which grants the
-/// validator its permit.
+/// (coldkey 3) and 103 (coldkey 4). Returns after the first epoch after the stake matured
+/// (block 30), which grants the validator its permit.
 fn setup() -> u16 {
 	let netuid = new_subnet(1);
 	assert_eq!(netuid, 0);
@@ -15,7 +15,7 @@ fn setup() -> u16 {
 	assert_eq!(register(netuid, 3, 102), 1);
 	assert_eq!(register(netuid, 4, 103), 2);
 	assert_ok!(Stake::add_stake(origin(2), 101, netuid, 100 * UNIT));
-	run_to_block(10);
+	run_to_block(30);
 	assert!(pallet_stake::Permits::<Test>::get(netuid).contains(&101));
 	netuid
 }
@@ -46,7 +46,7 @@ fn without_weights_only_the_owner_is_paid_and_the_rest_stays_pending() {
 		assert_eq!((p.miners, p.validators), (0, 0));
 		assert_eq!(p.kept, p.pending - p.owner);
 		assert_eq!(PendingEmission::<Test>::get(netuid), p.kept);
-		assert_eq!(LastEpoch::<Test>::get(netuid), Some(10));
+		assert_eq!(LastEpoch::<Test>::get(netuid), Some(30));
 	});
 }
 
@@ -57,7 +57,7 @@ fn an_epoch_pays_owner_miners_and_validators_by_yuma() {
 		validator_weights(netuid, vec![1, 2], vec![1, 3]);
 		let owner_free = Balances::free_balance(1);
 		let validator_stake = pallet_stake::Positions::<Test>::get((2, 101, netuid));
-		run_to_block(20);
+		run_to_block(40);
 		let p = last_payout(netuid);
 
 		// Owner 18 %, miners floor(rest / 2) split 1 : 3 by incentive, validators the rest.
@@ -114,7 +114,7 @@ fn validators_take_the_miners_half_when_no_miner_has_incentive() {
 		// The validator weighs only itself: self-weights are ignored, so no miner has incentive
 		// and the validator is still counted (active, permitted) for the fallback.
 		validator_weights(netuid, vec![0], vec![1]);
-		run_to_block(20);
+		run_to_block(40);
 		let p = last_payout(netuid);
 		assert_eq!(p.miners, 0);
 		assert_eq!(p.validators, p.pending - p.owner);
@@ -130,11 +130,11 @@ fn weights_and_bonds_for_a_replaced_uid_are_ignored() {
 		for (c, h) in [(5, 105), (6, 106), (7, 107), (8, 108), (10, 110)] {
 			register(netuid, c, h);
 		}
-		run_to_block(30);
+		run_to_block(50);
 		assert!(crate::Bonds::<Test>::get(netuid, 0)
 			.is_some_and(|row| row.iter().any(|(j, _)| *j == 1)));
 		// Make 102 (UID 1) the pruning candidate, then replace it with 111.
-		run_to_block(35);
+		run_to_block(55);
 		for uid in 0..8u16 {
 			let emission = if uid == 1 { 0 } else { 1 };
 			let mut m = pallet_subnets::Neurons::<Test>::get(netuid, uid)
@@ -148,7 +148,7 @@ fn weights_and_bonds_for_a_replaced_uid_are_ignored() {
 			>>::set_neuron_metrics(netuid, uid, m));
 		}
 		assert_eq!(register(netuid, 11, 111), 1);
-		run_to_block(40);
+		run_to_block(60);
 		let metrics = pallet_subnets::Neurons::<Test>::get(netuid, 1)
 			.unwrap()
 			.metrics;
@@ -198,7 +198,7 @@ fn epochs_per_block_are_bounded_and_the_rest_deferred() {
 fn a_dissolved_subnets_pending_emission_is_recycled() {
 	build_and_execute(|| {
 		let netuid = setup();
-		run_to_block(15);
+		run_to_block(35);
 		let pending = PendingEmission::<Test>::get(netuid);
 		assert!(pending > 0);
 		let issuance = Balances::total_issuance();
@@ -221,7 +221,7 @@ fn a_failed_payout_stays_pending() {
 		// Miner 102's hotkey loses its owner record: its payout cannot be credited.
 		pallet_stake::Owner::<Test>::remove(102);
 		pallet_stake::OwnedHotkeys::<Test>::mutate(3, |v| v.retain(|h| *h != 102));
-		run_to_block(20);
+		run_to_block(40);
 		let p = last_payout(netuid);
 		assert!(p.kept > 0);
 		assert_eq!(PendingEmission::<Test>::get(netuid), p.kept);

@@ -1,4 +1,5 @@
-//! Validator permits: top-K by stake, recomputed every epoch; used by `set_weights`.
+//! Validator permits: top-K by consensus (matured) stake, recomputed every epoch; used by
+//! `set_weights`.
 
 use crate::{mock::*, *};
 use arena_pallet_primitives::StakeInterface;
@@ -16,7 +17,12 @@ fn permits_go_to_top_k_by_stake_at_each_epoch() {
 		assert_ok!(Stake::add_stake(origin(4), 12, netuid, 300));
 		assert_ok!(Stake::add_stake(origin(4), 13, netuid, 200));
 		assert!(!permitted(netuid, 12), "not before the epoch");
-		run_to_block(10); // netuid 0, tempo 10
+		run_to_block(1 + MATURITY);
+		assert!(
+			!permitted(netuid, 12),
+			"not before the epoch after maturity"
+		);
+		run_to_block(30); // netuid 0, tempo 10
 		assert!(permitted(netuid, 12) && permitted(netuid, 13) && !permitted(netuid, 11));
 		assert_eq!(Permits::<Test>::get(netuid).into_inner(), vec![12, 13]);
 		// set_weights needs the permit.
@@ -31,10 +37,12 @@ fn permits_go_to_top_k_by_stake_at_each_epoch() {
 			Subnets::set_weights(origin(11), netuid, vec![0], vec![1], 0),
 			pallet_subnets::Error::<Test>::NoValidatorPermit
 		);
-		// Stake changes take effect at the next epoch.
+		// Stake changes take effect at the first epoch after they mature.
 		assert_ok!(Stake::add_stake(origin(5), 11, netuid, 1_000));
 		assert!(!permitted(netuid, 11));
-		run_to_block(20);
+		run_to_block(40);
+		assert!(!permitted(netuid, 11));
+		run_to_block(50);
 		assert_eq!(Permits::<Test>::get(netuid).into_inner(), vec![11, 12]);
 		assert_eq!(Stake::recompute_permits(netuid), 3);
 	});
@@ -49,6 +57,7 @@ fn permits_need_stake_and_ties_go_to_lower_uid() {
 		assert_ok!(Stake::add_stake(origin(4), 13, netuid, 100));
 		assert_ok!(Stake::add_stake(origin(4), 12, netuid, 100));
 		assert_ok!(Stake::add_stake(origin(4), 11, netuid, 100));
+		run_to_block(10 + MATURITY);
 		Stake::recompute_permits(netuid);
 		assert_eq!(Permits::<Test>::get(netuid).into_inner(), vec![11, 12]);
 	});
@@ -59,7 +68,7 @@ fn dissolving_clears_permits_and_metagraph_shows_stake() {
 	build_and_execute(|| {
 		let netuid = setup();
 		assert_ok!(Stake::add_stake(origin(4), 12, netuid, 300));
-		run_to_block(10);
+		run_to_block(30);
 		let mg = Subnets::metagraph(netuid).unwrap();
 		assert_eq!(
 			(

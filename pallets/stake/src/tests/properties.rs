@@ -3,7 +3,8 @@
 //! - both pallets' `do_try_state` (Σ stakes = total stake, per-coldkey Σ = held stake, per
 //!   hotkey/subnet sums, held locks = Σ locks, UIDs dense and unique, …);
 //! - for every account, balance on hold = its subnet locks + its stake;
-//! - no account lost funds it did not spend: total balance = initial − registration burns paid.
+//! - no account lost funds it did not spend: total balance = initial − registration burns
+//!   paid − locks forfeited by early dissolution.
 //!
 //! Cases: 1,000 by default, `PROPTEST_CASES` to change.
 
@@ -120,12 +121,16 @@ fn apply(op: &Op) -> Result<(), sp_runtime::DispatchError> {
 		Op::Remove(a, p, x) => {
 			let (c, h, n, s) = position(a, p);
 			Stake::remove_stake(origin(c), h, n, x.map_or(s, |k| s * k / 4))
+				.map(|_| ())
+				.map_err(|e| e.error)
 		},
 		Op::Move(a, p, n, h, x) => {
 			let net = subnet(n);
 			let to = neuron(net, h);
 			let (c, fh, fnet, s) = position(a, p);
 			Stake::move_stake(origin(c), fh, fnet, to, net, s * x / 4)
+				.map(|_| ())
+				.map_err(|e| e.error)
 		},
 		Op::SetWeights(n, h, w) => {
 			let net = subnet(n);
@@ -173,8 +178,15 @@ proptest! {
 					println!("STAT {res:?} {op:?}");
 				}
 				for e in System::events() {
-					if let RuntimeEvent::Subnets(pallet_subnets::Event::NeuronRegistered { coldkey, burned: b, .. }) = e.event {
-						*burned.entry(coldkey).or_default() += b;
+					match e.event {
+						RuntimeEvent::Subnets(pallet_subnets::Event::NeuronRegistered { coldkey, burned: b, .. }) => {
+							*burned.entry(coldkey).or_default() += b;
+						},
+						// An owner dissolving early forfeits its lock above the minimum.
+						RuntimeEvent::Subnets(pallet_subnets::Event::LockForfeited { owner, amount, .. }) => {
+							*burned.entry(owner).or_default() += amount;
+						},
+						_ => {},
 					}
 				}
 				check_invariants();

@@ -13,7 +13,7 @@ fn held(who: AccountId) -> Balance {
 #[test]
 fn associate_hotkey_works() {
 	build_and_execute(|| {
-		assert_ok!(Stake::associate_hotkey(origin(5), 55));
+		assert_ok!(claim(5, 55));
 		assert_eq!(Owner::<Test>::get(55), Some(5));
 		assert_eq!(
 			last_event(),
@@ -22,18 +22,12 @@ fn associate_hotkey_works() {
 				hotkey: 55
 			})
 		);
-		assert_ok!(Stake::associate_hotkey(origin(5), 55));
-		assert_noop!(
-			Stake::associate_hotkey(origin(6), 55),
-			Error::<Test>::HotkeyOwnedByAnotherColdkey
-		);
+		assert_ok!(claim(5, 55));
+		assert_noop!(claim(6, 55), Error::<Test>::HotkeyOwnedByAnotherColdkey);
 		for h in 56..59 {
-			assert_ok!(Stake::associate_hotkey(origin(5), h));
+			assert_ok!(claim(5, h));
 		}
-		assert_noop!(
-			Stake::associate_hotkey(origin(5), 60),
-			Error::<Test>::TooManyHotkeys
-		);
+		assert_noop!(claim(5, 60), Error::<Test>::TooManyHotkeys);
 		// Registration associates too, and refuses a hotkey owned by someone else.
 		let netuid = setup();
 		assert_eq!(Owner::<Test>::get(12), Some(2));
@@ -96,7 +90,7 @@ fn add_stake_errors() {
 			Stake::add_stake(origin(4), 99, netuid, 100),
 			Error::<Test>::HotkeyNotAssociated
 		);
-		assert_ok!(Stake::associate_hotkey(origin(4), 44));
+		assert_ok!(claim(4, 44));
 		assert_noop!(
 			Stake::add_stake(origin(4), 44, netuid, 100),
 			Error::<Test>::HotkeyNotRegistered

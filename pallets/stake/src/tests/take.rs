@@ -8,7 +8,7 @@ use sp_runtime::Perbill;
 #[test]
 fn take_defaults_and_changes() {
 	build_and_execute(|| {
-		assert_ok!(Stake::associate_hotkey(origin(1), 11));
+		assert_ok!(claim(1, 11));
 		assert_eq!(
 			<Stake as StakeInterface<_, _>>::delegate_take(&11),
 			Perbill::from_percent(18)
@@ -52,7 +52,7 @@ fn take_errors() {
 			Stake::set_delegate_take(origin(1), 11, Perbill::from_percent(10)),
 			Error::<Test>::HotkeyNotAssociated
 		);
-		assert_ok!(Stake::associate_hotkey(origin(1), 11));
+		assert_ok!(claim(1, 11));
 		assert_noop!(
 			Stake::set_delegate_take(origin(2), 11, Perbill::from_percent(10)),
 			Error::<Test>::NotHotkeyOwner

@@ -242,3 +242,74 @@ fn views() {
 		assert!(Subnets::subnet_info(7).is_none());
 	});
 }
+
+/// Lock pumping (issue #15, SPEC §4): registering and dissolving a subnet must not raise the
+/// next creator's price for free.
+#[test]
+fn dissolving_within_the_lock_interval_burns_the_lock_above_the_minimum() {
+	build_and_execute(|| {
+		new_subnet(1);
+		// The attack: register at 2·MIN_LOCK (pumping the next price to 4·MIN_LOCK) and
+		// dissolve at once.
+		let pump = new_subnet(2);
+		assert_eq!(held(2), 2 * MIN_LOCK);
+		let issuance = Balances::total_issuance();
+		assert_ok!(Subnets::dissolve_network(origin(2), pump));
+		assert_eq!(Subnets::network_lock_cost(), 4 * MIN_LOCK);
+		assert_eq!(held(2), 0);
+		assert_eq!(
+			Balances::total_balance(&2),
+			INITIAL - MIN_LOCK,
+			"the part above the minimum is forfeited"
+		);
+		assert_eq!(Balances::total_issuance(), issuance - MIN_LOCK, "burned");
+	});
+}
+
+#[test]
+fn dissolving_after_the_lock_interval_releases_the_whole_lock() {
+	build_and_execute(|| {
+		new_subnet(1);
+		let netuid = new_subnet(2);
+		assert_eq!(held(2), 2 * MIN_LOCK);
+		run_to_block(1 + LOCK_INTERVAL);
+		assert_ok!(Subnets::dissolve_network(origin(2), netuid));
+		assert_eq!(Balances::balance(&2), INITIAL);
+		assert!(!System::events()
+			.iter()
+			.any(|e| matches!(e.event, RuntimeEvent::Subnets(Event::LockForfeited { .. }))));
+	});
+}
+
+#[test]
+fn dissolving_within_the_lock_interval_by_the_admin_releases_the_whole_lock() {
+	build_and_execute(|| {
+		new_subnet(1);
+		let netuid = new_subnet(2);
+		assert_ok!(Subnets::dissolve_network(RuntimeOrigin::root(), netuid));
+		assert_eq!(Balances::balance(&2), INITIAL);
+	});
+}
+
+#[test]
+fn dissolving_within_the_lock_interval_reports_the_forfeit() {
+	build_and_execute(|| {
+		new_subnet(1);
+		let netuid = new_subnet(2);
+		assert_ok!(Subnets::dissolve_network(origin(2), netuid));
+		assert!(System::events().iter().any(|e| e.event
+			== RuntimeEvent::Subnets(Event::LockForfeited {
+				netuid,
+				owner: 2,
+				amount: MIN_LOCK
+			})));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Subnets(Event::NetworkDissolved {
+				netuid,
+				owner: 2,
+				released: MIN_LOCK
+			})
+		);
+	});
+}

@@ -1,6 +1,7 @@
 //! Property test: random sequences of calls from several accounts; after every step the
 //! pallet's invariants hold (`do_try_state`: held locks = Σ locks, UIDs dense and unique, …)
-//! and no account lost funds it did not spend (total balance = initial − burns paid).
+//! and no account lost funds it did not spend (total balance = initial − burns paid: registration
+//! burns and locks forfeited by early dissolution).
 //!
 //! Cases: 1,000 by default, `PROPTEST_CASES` to change.
 
@@ -90,8 +91,15 @@ proptest! {
 				System::reset_events();
 				apply(op);
 				for e in System::events() {
-					if let RuntimeEvent::Subnets(Event::NeuronRegistered { coldkey, burned: b, .. }) = e.event {
-						*burned.entry(coldkey).or_default() += b;
+					match e.event {
+						RuntimeEvent::Subnets(Event::NeuronRegistered { coldkey, burned: b, .. }) => {
+							*burned.entry(coldkey).or_default() += b;
+						},
+						// An owner dissolving early forfeits its lock above the minimum.
+						RuntimeEvent::Subnets(Event::LockForfeited { owner, amount, .. }) => {
+							*burned.entry(owner).or_default() += amount;
+						},
+						_ => {},
 					}
 				}
 				Subnets::do_try_state().expect("invariants hold");

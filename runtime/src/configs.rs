@@ -209,6 +209,14 @@ impl pallet_stake::Config for Runtime {
 	type MaxValidatorsLimit = ConstU32<MAX_VALIDATORS_LIMIT>;
 	// Dividends are shared among every position on a validator hotkey at each epoch: bounded.
 	type MaxPositionsPerHotkey = ConstU32<64>;
+	// A hotkey claim signs with the chain's transaction signature scheme.
+	type HotkeySignature = crate::Signature;
+	// Held while a coldkey claims a hotkey; returned by `release_hotkey`.
+	type HotkeyClaimDeposit = ConstU64<{ ARN / 10 }>;
+	// = the subnets pallet's MaxSubnets (checked by the runtime's integrity test).
+	type MaxSubnets = ConstU32<128>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::StakeBenchmarkHelper;
 	type WeightInfo = pallet_stake::weights::SubstrateWeight<Runtime>;
 }
 

@@ -2,7 +2,7 @@
 //! `local_testnet` (two authorities, Alice and Bob). In both, the well-known dev accounts are
 //! endowed and Alice holds the sudo key.
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, ARN};
+use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, StakeConfig, SudoConfig, ARN};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -13,6 +13,11 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// What each endowed dev account starts with: 100,000 ARN.
 pub const ENDOWMENT: crate::Balance = 100_000 * ARN;
+
+/// Flow maturity of dev and local chains, in blocks: new stake counts for permits and
+/// consensus after 3 blocks, so demos and tests need not wait a day (production keeps
+/// `FlowMaturity`, one day).
+pub const DEV_FLOW_MATURITY: u32 = 3;
 
 /// A genesis state with the given authorities, endowed accounts and sudo key, as a JSON patch.
 fn testnet_genesis(
@@ -41,6 +46,9 @@ fn testnet_genesis(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		stake: StakeConfig {
+			flow_maturity: Some(DEV_FLOW_MATURITY),
+		},
 	})
 }
 

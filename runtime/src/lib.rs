@@ -156,7 +156,10 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run on runtime upgrade.
-type Migrations = (pallet_stake::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+	pallet_stake::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_stake::migrations::v2::MigrateV1ToV2<Runtime>,
+);
 
 /// Dispatches to the pallets.
 pub type Executive = frame_executive::Executive<

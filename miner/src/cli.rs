@@ -219,3 +219,38 @@ pub async fn run<C: MinerChain + 'static>(s: Settings, chain: C) -> Result<(), M
 	miner.shutdown().await;
 	result
 }
+
+impl Registrar for arena_chain_client::SignedClient {
+	async fn registration_price(&self, netuid: u16) -> ChainResult<Balance> {
+		arena_chain_client::SignedClient::registration_price(self, netuid).await
+	}
+
+	async fn burned_register(&self, netuid: u16, coldkey: &SecretUri) -> ChainResult<()> {
+		let key = arena_chain_client::Hotkey::from_suri(coldkey.expose())
+			.map_err(|e| arena_chain_client::port::ChainError::Other(format!("coldkey: {e}")))?;
+		let admin = arena_chain_client::admin::Admin::new(self.client().clone(), key);
+		admin.burned_register(netuid, &self.key().account()).await
+	}
+}
+
+/// Connects to `url` and signs with the hotkey `suri` (the node may still be starting: it is
+/// retried for up to a minute), after checking the node runs the runtime this client knows.
+pub async fn connect(
+	url: String,
+	suri: SecretUri,
+) -> Result<arena_chain_client::SignedClient, MinerError> {
+	let key = arena_chain_client::Hotkey::from_suri(suri.expose())
+		.map_err(|e| MinerError::Config(format!("hotkey: {e}")))?;
+	let client = arena_chain_client::ArenaClient::connect_with_retry(
+		&url,
+		std::time::Duration::from_secs(60),
+	)
+	.await
+	.map_err(|e| MinerError::Config(format!("node {url}: {e}")))?;
+	client
+		.check_metadata()
+		.await
+		.map_err(|e| MinerError::Config(format!("node {url}: {e}")))?;
+	info!(node = %url, hotkey = %key.account(), "connected");
+	Ok(arena_chain_client::SignedClient::new(client, key))
+}

@@ -10,7 +10,7 @@ use arena_artifacts::{serve, ArtifactKind, ArtifactServer, FetchConfig, LocalSto
 use arena_chain_client::port::{ChainError, ChainResult, ChainView, MinerChain};
 use arena_chain_client::types::{
 	AccountId, Balance, ChallengeView, CommitmentView, Contribution, EscrowSummary,
-	GenesisCheckpoint, Hash32, NetUid, Neuron, Phase, RoundIndex, RoundState, RoundsInfo,
+	GenesisCheckpoint, Hash32, NetUid, Neuron, Phase, RoundIndex, RoundState, RoundsInfo, TaskView,
 };
 use arena_miner::{Metrics, Miner, MinerOptions, Phase as MinerPhase};
 use arena_training::model::init_params;
@@ -60,7 +60,11 @@ pub fn corpus() -> Arc<Corpus> {
 		while text.len() < 24_000 {
 			x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
 			text.push_str(words[(x >> 16) as usize % words.len()]);
-			text.push(if (x >> 8) % 11 == 0 { '\n' } else { ' ' });
+			text.push(if (x >> 8).is_multiple_of(11) {
+				'\n'
+			} else {
+				' '
+			});
 		}
 		Arc::new(Corpus::from_texts(
 			vec![("gen.txt".into(), text.into_bytes())],
@@ -204,7 +208,7 @@ impl FakeChain {
 		let mut g = self.lock();
 		let block = g.block;
 		g.endpoints.retain(|(h, _)| h != &hotkey);
-		g.endpoints.push((hotkey.clone(), endpoint));
+		g.endpoints.push((hotkey, endpoint));
 		if let Some(r) = g.rounds.iter_mut().find(|r| r.index == index) {
 			r.commitments.push(CommitmentView {
 				hotkey,
@@ -237,7 +241,7 @@ impl FakeChain {
 
 impl ChainView for FakeChain {
 	fn hotkey(&self) -> AccountId {
-		self.hotkey.clone()
+		self.hotkey
 	}
 
 	async fn finalized_block(&self) -> ChainResult<u32> {
@@ -276,8 +280,12 @@ impl ChainView for FakeChain {
 		})
 	}
 
-	async fn training_config(&self, _netuid: NetUid) -> ChainResult<TrainingConfig> {
-		Ok(config())
+	async fn training_task(&self, _netuid: NetUid) -> ChainResult<TaskView> {
+		Ok(TaskView {
+			config: config(),
+			corpus: corpus().id(),
+			audit_segments: 1,
+		})
 	}
 
 	async fn neurons(&self, _netuid: NetUid) -> ChainResult<Vec<Neuron>> {
@@ -287,7 +295,7 @@ impl ChainView for FakeChain {
 			.enumerate()
 			.map(|(uid, (hotkey, endpoint))| Neuron {
 				uid: uid as u16,
-				hotkey: hotkey.clone(),
+				hotkey: *hotkey,
 				stake: 0,
 				validator_permit: false,
 				endpoint: Some(endpoint.clone()),
@@ -323,7 +331,7 @@ impl MinerChain for FakeChain {
 	async fn serve_endpoint(&self, _netuid: NetUid, url: &str) -> ChainResult<()> {
 		let mut g = self.lock();
 		g.endpoints.retain(|(h, _)| h != &self.hotkey);
-		g.endpoints.push((self.hotkey.clone(), url.to_string()));
+		g.endpoints.push((self.hotkey, url.to_string()));
 		Ok(())
 	}
 
@@ -336,7 +344,7 @@ impl MinerChain for FakeChain {
 		let mut g = self.lock();
 		g.commit_calls.push((round, contribution));
 		let block = g.block;
-		let hotkey = self.hotkey.clone();
+		let hotkey = self.hotkey;
 		let previous = g.last_residual.get(&hotkey.0).copied().unwrap_or([0; 32]);
 		let r = g
 			.rounds
@@ -350,7 +358,7 @@ impl MinerChain for FakeChain {
 			return Err(ChainError::Dispatch("Rounds::AlreadyCommitted".into()));
 		}
 		r.commitments.push(CommitmentView {
-			hotkey: hotkey.clone(),
+			hotkey,
 			contribution,
 			previous_residual: previous,
 			committed_at: block,

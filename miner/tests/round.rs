@@ -278,3 +278,13 @@ async fn error_feedback_is_carried_into_the_next_round() {
 	assert_eq!(kept, 2);
 	miner.shutdown().await;
 }
+
+#[test]
+fn training_core_and_artifact_store_agree_on_the_manifest_key() {
+	for root in [[0u8; 32], [7u8; 32], *blake3::hash(b"root").as_bytes()] {
+		assert_eq!(
+			arena_training::manifest_key(&root),
+			arena_artifacts::manifest_key(&root).0
+		);
+	}
+}

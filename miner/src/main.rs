@@ -1,34 +1,25 @@
-//! `arena-miner`: trains the subnet's model from the round checkpoint and publishes its update.
-//!
-//! The command line is in place; the mining loop arrives with the training-core and
-//! chain-client issues. Until then the binary only parses and reports its options.
+//! `arena-miner`: trains the subnet's model each round and publishes its update (see the
+//! `arena_miner` library; `arena-miner --help` explains the commands and flags).
 
+use std::process::ExitCode;
+
+use arena_miner::cli::{connect, execute, init_logging, Cli};
 use clap::Parser;
 
-/// Arena miner.
-#[derive(Debug, Parser)]
-#[command(name = "arena-miner", version, about, long_about = None)]
-struct Cli {
-	/// WebSocket URL of an Arena node.
-	#[arg(long, default_value = "ws://127.0.0.1:9944")]
-	node: String,
-	/// Secret URI of the miner's hotkey (e.g. `//Bob` on a dev chain).
-	#[arg(long)]
-	suri: String,
-	/// Subnet to mine on.
-	#[arg(long)]
-	netuid: u16,
-	/// Optional TOML config file; command-line flags override it.
-	#[arg(long)]
-	config: Option<std::path::PathBuf>,
-}
-
-fn main() -> std::process::ExitCode {
+fn main() -> ExitCode {
+	// Before any thread starts: keep freed tensor buffers instead of unmapping them.
+	arena_training::allocator::keep_freed_buffers();
 	let cli = Cli::parse();
-	eprintln!(
-		"arena-miner: the mining loop is not implemented in this release \
-		 (node {}, subnet {}); see the README's roadmap",
-		cli.node, cli.netuid
-	);
-	std::process::ExitCode::from(2)
+	init_logging(&cli.log);
+	let runtime = match tokio::runtime::Builder::new_multi_thread()
+		.enable_all()
+		.build()
+	{
+		Ok(rt) => rt,
+		Err(e) => {
+			eprintln!("arena-miner: cannot start the async runtime: {e}");
+			return ExitCode::FAILURE;
+		},
+	};
+	runtime.block_on(execute(cli, connect))
 }

@@ -46,11 +46,48 @@ pub fn free_port() -> Result<u16> {
 	Ok(listener.local_addr()?.port())
 }
 
-/// A running `arena-node`; killed on drop.
+/// Spawn `arena-node` with `args`, its database in `base_path` (or a temporary one), the given
+/// ports, no telemetry, Prometheus or mDNS, and its log appended to `log_path`.
+fn spawn_node(
+	args: &[String],
+	base_path: Option<&std::path::Path>,
+	rpc_port: u16,
+	p2p_port: u16,
+	log_path: &std::path::Path,
+) -> Result<Child> {
+	let log = std::fs::OpenOptions::new()
+		.create(true)
+		.append(true)
+		.open(log_path)
+		.context("open node log")?;
+	let mut cmd = Command::new(node_binary()?);
+	cmd.args(args);
+	match base_path {
+		Some(dir) => cmd.arg("--base-path").arg(dir),
+		None => cmd.arg("--tmp"),
+	};
+	cmd.args([
+		"--no-telemetry",
+		"--no-prometheus",
+		"--no-mdns",
+		"--rpc-port",
+		&rpc_port.to_string(),
+		"--listen-addr",
+		&format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
+	])
+	.stdout(Stdio::null())
+	.stderr(log)
+	.spawn()
+	.context("spawn arena-node")
+}
+
+/// A running `arena-node`; killed on drop (its database too, if it has its own).
 pub struct Node {
 	child: Child,
 	name: String,
 	log_path: PathBuf,
+	args: Vec<String>,
+	base_path: Option<PathBuf>,
 	/// JSON-RPC port (WebSocket and HTTP).
 	pub rpc_port: u16,
 	/// libp2p port.
@@ -61,37 +98,72 @@ impl Node {
 	/// Start `arena-node` with `args` plus fresh RPC and p2p ports, a temporary database, and
 	/// no telemetry, Prometheus or mDNS. `name` labels the node in logs.
 	pub fn start(name: &str, args: &[&str]) -> Result<Self> {
+		Self::launch(name, args, None)
+	}
+
+	/// Like [`Node::start`], but with a database directory of its own that survives
+	/// [`Node::restart`] (removed on drop).
+	pub fn start_persistent(name: &str, args: &[&str]) -> Result<Self> {
+		let dir = std::env::temp_dir().join(format!(
+			"arena-e2e-db-{name}-{}-{}",
+			std::process::id(),
+			free_port()?
+		));
+		std::fs::create_dir_all(&dir).context("create node database directory")?;
+		Self::launch(name, args, Some(dir))
+	}
+
+	fn launch(name: &str, args: &[&str], base_path: Option<PathBuf>) -> Result<Self> {
 		let rpc_port = free_port()?;
 		let p2p_port = free_port()?;
 		let log_path = std::env::temp_dir().join(format!(
 			"arena-e2e-{name}-{}-{rpc_port}.log",
 			std::process::id()
 		));
-		let log = File::create(&log_path).context("create node log")?;
-		let child = Command::new(node_binary()?)
-			.args(args)
-			.args([
-				"--tmp",
-				"--no-telemetry",
-				"--no-prometheus",
-				"--no-mdns",
-				"--rpc-port",
-				&rpc_port.to_string(),
-				"--listen-addr",
-				&format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
-			])
-			.stdout(Stdio::null())
-			.stderr(log)
-			.spawn()
-			.context("spawn arena-node")?;
+		let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+		let child = spawn_node(&args, base_path.as_deref(), rpc_port, p2p_port, &log_path)?;
 		tracing::info!(name, rpc_port, p2p_port, log = %log_path.display(), "started node");
 		Ok(Self {
 			child,
 			name: name.to_string(),
 			log_path,
+			args,
+			base_path,
 			rpc_port,
 			p2p_port,
 		})
+	}
+
+	fn spawn(&self) -> Result<Child> {
+		spawn_node(
+			&self.args,
+			self.base_path.as_deref(),
+			self.rpc_port,
+			self.p2p_port,
+			&self.log_path,
+		)
+	}
+
+	/// Kill the node (as a crash would) and start it again on the same ports and database.
+	pub fn restart(&mut self) -> Result<()> {
+		self.child.kill().context("kill node")?;
+		self.child.wait().context("reap node")?;
+		self.child = self.spawn()?;
+		tracing::info!(name = %self.name, "restarted node");
+		Ok(())
+	}
+
+	/// Stop the node (it stays stopped until [`Node::resume`]).
+	pub fn stop(&mut self) -> Result<()> {
+		self.child.kill().context("kill node")?;
+		self.child.wait().context("reap node")?;
+		Ok(())
+	}
+
+	/// Start a node stopped by [`Node::stop`] again.
+	pub fn resume(&mut self) -> Result<()> {
+		self.child = self.spawn()?;
+		Ok(())
 	}
 
 	/// The node's WebSocket URL.
@@ -139,6 +211,9 @@ impl Drop for Node {
 			);
 		} else {
 			let _ = std::fs::remove_file(&self.log_path);
+		}
+		if let Some(dir) = &self.base_path {
+			let _ = std::fs::remove_dir_all(dir);
 		}
 	}
 }

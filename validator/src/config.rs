@@ -3,7 +3,7 @@
 //! ```toml
 //! poll_interval_ms = 1000        # how often the chain is polled
 //! max_audited_miners = 16        # segment audits per round: all miners if at most this many
-//! audit_segments = 2             # segments audited per selected miner (the task's `s`)
+//! # audit_segments = 2           # override of the task's `s` (segments per audited miner)
 //! miner_fetch_timeout_s = 300    # all artifacts of one miner must arrive within this
 //! connect_timeout_s = 10
 //! idle_timeout_s = 30
@@ -28,9 +28,8 @@ pub struct ValidatorSettings {
 	/// At most this many miners get segment audits per round (all of them when fewer
 	/// committed); every committed miner gets the manifest and update checks.
 	pub max_audited_miners: usize,
-	/// Segments audited per selected miner (`s`; the chain's task value should be used, see
-	/// the crate docs).
-	pub audit_segments: u32,
+	/// Override of the segments audited per selected miner (default: the chain task's `s`).
+	pub audit_segments: Option<u32>,
 	/// Seconds allowed to fetch all artifacts of one miner (manifest, states, update); past it
 	/// the audit fails with `BadArtifact`.
 	pub miner_fetch_timeout_s: u64,
@@ -49,7 +48,7 @@ impl Default for ValidatorSettings {
 		Self {
 			poll_interval_ms: 1000,
 			max_audited_miners: 16,
-			audit_segments: 2,
+			audit_segments: None,
 			miner_fetch_timeout_s: 300,
 			connect_timeout_s: 10,
 			idle_timeout_s: 30,
@@ -104,7 +103,7 @@ mod tests {
 	#[test]
 	fn partial_file_keeps_defaults_for_missing_keys() {
 		let s: ValidatorSettings = toml::from_str("audit_segments = 3").unwrap();
-		assert_eq!(s.audit_segments, 3);
+		assert_eq!(s.audit_segments, Some(3));
 		assert_eq!(
 			s.max_audited_miners,
 			ValidatorSettings::default().max_audited_miners

@@ -37,6 +37,8 @@ pub struct RoundData {
 	pub state: RoundState,
 	/// The task.
 	pub config: TrainingConfig,
+	/// Segments audited per selected miner (the task's `s`, or the settings' override).
+	pub audit_segments: u32,
 	/// `C_r`, decoded.
 	pub checkpoint: Arc<Checkpoint>,
 	/// The round seed.
@@ -60,7 +62,8 @@ impl RoundData {
 		let (Some(round_seed), Some(audit_seed)) = (state.round_seed, state.audit_seed) else {
 			return Ok(None);
 		};
-		let config = chain.training_config(env.netuid).await?;
+		let task = chain.training_task(env.netuid).await?;
+		let config = task.config;
 		let info = chain.rounds_info(env.netuid).await?;
 		let neurons = chain.neurons(env.netuid).await?;
 		env.corpus
@@ -75,6 +78,7 @@ impl RoundData {
 		Ok(Some(Self {
 			state: state.clone(),
 			config,
+			audit_segments: env.settings.audit_segments.unwrap_or(task.audit_segments),
 			checkpoint: Arc::new(checkpoint),
 			round_seed,
 			audit_seed,

@@ -234,7 +234,8 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
 		.miner
 		.parse()
 		.map_err(|e| anyhow!("--miner {}: {e:?}", args.miner))?;
-	let chain = node::connect(&common.node, "").await?;
+	// Reading only: any key signs nothing here.
+	let chain = node::connect(&common.node, "//arena-verify-challenge").await?;
 	let store = common.base_path.join("store").display().to_string();
 	let env = audit_env(&chain, common, &store).await?;
 	let challenges = chain.open_challenges(common.netuid).await?;

@@ -305,7 +305,7 @@ impl<C: ValidatorChain> Validator<C> {
 					&me,
 					&c.hotkey,
 					n_segments,
-					self.env.settings.audit_segments,
+					data.audit_segments,
 				)
 			} else {
 				Vec::new()

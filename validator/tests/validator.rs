@@ -128,6 +128,26 @@ async fn honest_miner_passes_and_gets_positive_weight() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn segments_per_miner_default_to_the_chain_task() {
+	let mut net = Net::new().await;
+	net.add_miner(1, &publication(&account(1), honest(1))).await;
+	let mut v = net.validator(
+		100,
+		arena_validator::ValidatorSettings {
+			audit_segments: None,
+			..settings()
+		},
+	);
+	net.set_phase(Phase::Auditing);
+	let report = v.tick().await;
+	assert!(report.errors.is_empty(), "{:?}", report.errors);
+	let (_, audits) = v.last_audits().unwrap();
+	// The fake chain's task says `s` = 2.
+	assert_eq!(audits[0].segments.len(), 2);
+	assert!(audits[0].passed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn weights_are_not_submitted_if_the_round_ended_during_the_audit() {
 	let mut net = Net::new().await;
 	net.add_miner(1, &publication(&account(1), honest(1))).await;

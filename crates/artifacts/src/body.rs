@@ -1,12 +1,12 @@
 //! Receiving an artifact's bytes from an untrusted source: the size limit is enforced on the
 //! announced length and on every chunk, the length is compared with the announcement, and the
-//! hash is checked before the bytes are handed out.
+//! key ([`ArtifactKind::key_of`]) is checked before the bytes are handed out.
 
 use bytes::{Bytes, BytesMut};
 
 use crate::error::ArtifactError;
 use crate::hash::ArtifactHash;
-use crate::kind::ArtifactKind;
+use crate::kind::{ArtifactKind, KeyHasher};
 use crate::limits::SizeLimits;
 
 /// Preallocation cap: an announced length is never trusted for more than this up front.
@@ -20,7 +20,7 @@ pub struct VerifiedBody {
 	limit: u64,
 	announced: Option<u64>,
 	buf: BytesMut,
-	hasher: blake3::Hasher,
+	hasher: KeyHasher,
 }
 
 impl VerifiedBody {
@@ -43,7 +43,7 @@ impl VerifiedBody {
 			limit,
 			announced,
 			buf: BytesMut::with_capacity(capacity),
-			hasher: blake3::Hasher::new(),
+			hasher: KeyHasher::new(kind),
 		})
 	}
 
@@ -82,7 +82,8 @@ impl VerifiedBody {
 	}
 
 	/// The complete body: [`ArtifactError::Truncated`] if its length differs from the
-	/// announcement, [`ArtifactError::HashMismatch`] if it does not hash to the expected hash.
+	/// announcement, [`ArtifactError::HashMismatch`] if its key ([`ArtifactKind::key_of`]) is
+	/// not the expected one.
 	pub fn finish(self) -> Result<Bytes, ArtifactError> {
 		if let Some(expected) = self.announced {
 			if self.received() != expected {
@@ -93,7 +94,7 @@ impl VerifiedBody {
 				});
 			}
 		}
-		let actual = ArtifactHash(*self.hasher.finalize().as_bytes());
+		let actual = self.hasher.finish()?;
 		if actual != self.expected {
 			return Err(ArtifactError::HashMismatch {
 				kind: self.kind,
@@ -175,6 +176,32 @@ mod tests {
 				received: 6,
 				..
 			})
+		));
+	}
+
+	#[test]
+	fn manifest_body_is_checked_against_its_root_key() {
+		let root = [3u8; 32];
+		let mut data = root.to_vec();
+		data.extend_from_slice(b"manifest tail");
+		let key = crate::kind::manifest_key(&root);
+		let mut body =
+			VerifiedBody::new(ArtifactKind::Manifest, key, &limits(), None).expect("new");
+		body.push(&data[..10]).expect("push");
+		body.push(&data[10..]).expect("push");
+		assert_eq!(&body.finish().expect("finish")[..], &data[..]);
+		// Requested under its content hash instead: refused.
+		let mut wrong = VerifiedBody::new(
+			ArtifactKind::Manifest,
+			ArtifactHash::of(&data),
+			&limits(),
+			None,
+		)
+		.expect("new");
+		wrong.push(&data).expect("push");
+		assert!(matches!(
+			wrong.finish(),
+			Err(ArtifactError::HashMismatch { .. })
 		));
 	}
 

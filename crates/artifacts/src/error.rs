@@ -17,7 +17,8 @@ pub enum ArtifactError {
 		/// The requested hash.
 		hash: ArtifactHash,
 	},
-	/// The bytes read do not hash to the name they were stored or requested under.
+	/// The bytes read do not give the key they were stored or requested under
+	/// ([`ArtifactKind::key_of`]).
 	#[error("{kind} artifact {expected}: bytes hash to {actual}")]
 	HashMismatch {
 		/// The kind read.
@@ -37,6 +38,16 @@ pub enum ArtifactError {
 		limit: u64,
 		/// The size announced or counted when the limit was passed.
 		size: u64,
+	},
+	/// Fewer bytes than the kind's key needs (a manifest shorter than its Merkle root).
+	#[error("{kind} artifact of {size} bytes is shorter than its key prefix ({min} bytes)")]
+	TooShort {
+		/// The kind.
+		kind: ArtifactKind,
+		/// Its size.
+		size: u64,
+		/// The least size that has a key.
+		min: u64,
 	},
 	/// A response body ended before the length its server announced.
 	#[error("{kind} artifact truncated: {received} of {expected} announced bytes")]
@@ -91,7 +102,8 @@ pub enum ArtifactError {
 	/// A string that is not 64 hex digits.
 	#[error("invalid artifact hash {0:?}")]
 	InvalidHash(String),
-	/// A kind name that is not one of `checkpoint`, `update`, `state`, `loss-trace`.
+	/// A kind name that is not one of `checkpoint`, `update`, `state`, `loss-trace`,
+	/// `manifest`.
 	#[error("unknown artifact kind {0:?}")]
 	UnknownKind(String),
 	/// A background task (blocking file i/o) panicked or was cancelled.

@@ -175,7 +175,11 @@ impl Fetcher {
 		match self.cache.get(kind, hash).await {
 			Ok(bytes) => return Ok(bytes),
 			Err(ArtifactError::NotFound { .. }) => {},
-			Err(e @ (ArtifactError::HashMismatch { .. } | ArtifactError::TooLarge { .. })) => {
+			Err(
+				e @ (ArtifactError::HashMismatch { .. }
+				| ArtifactError::TooLarge { .. }
+				| ArtifactError::TooShort { .. }),
+			) => {
 				tracing::warn!(%kind, %hash, error = %e, "dropping bad cached artifact");
 				self.cache.delete(kind, hash).await?;
 			},

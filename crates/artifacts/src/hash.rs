@@ -5,9 +5,11 @@ use std::str::FromStr;
 
 use crate::error::ArtifactError;
 
-/// `BLAKE3(bytes)`: an artifact's identity, written as 64 lower-case hex digits in paths and
-/// URLs. It is the same hash the chain stores for checkpoints, updates and states
-/// (`arena_training::{Checkpoint::hash, update_hash, TrainState::hash}` all hash the bytes).
+/// An artifact's 32-byte key, written as 64 lower-case hex digits in paths and URLs:
+/// `BLAKE3(bytes)` for content kinds, the same hash the chain stores for checkpoints, updates
+/// and states (`arena_training::{Checkpoint::hash, update_hash, TrainState::hash}` all hash
+/// the bytes); for a manifest, [`crate::manifest_key`] of its Merkle root
+/// ([`crate::ArtifactKind::key_of`]).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ArtifactHash(pub [u8; 32]);
 

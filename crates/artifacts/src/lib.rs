@@ -2,7 +2,9 @@
 //!
 //! Content-addressed storage of the artifacts a training round exchanges (SPEC §6):
 //! checkpoints, compressed updates, boundary training states and loss traces, each named by
-//! the BLAKE3 hash of its bytes ([`ArtifactHash`]) and its [`ArtifactKind`].
+//! the BLAKE3 hash of its bytes ([`ArtifactHash`]) and its [`ArtifactKind`], and round
+//! manifests, named by [`manifest_key`] of the Merkle root they start with (one key rule per
+//! kind: [`ArtifactKind::key_of`]).
 //!
 //! * [`Store`]: put / get / has / list / delete over a local directory ([`LocalStore`], the
 //!   default) or an S3-compatible bucket ([`S3Store`], `s3://bucket/prefix`). Every read checks
@@ -33,8 +35,11 @@ mod store;
 pub use error::ArtifactError;
 pub use fetch::{FetchConfig, Fetcher, RetryPolicy, Source};
 pub use hash::ArtifactHash;
-pub use kind::ArtifactKind;
-pub use limits::{SizeLimits, DEFAULT_LOSS_TRACE_LIMIT, HEADER_SLACK};
+pub use kind::{manifest_key, ArtifactKind, KeyHasher, MANIFEST_KEY_DOMAIN};
+pub use limits::{
+	SizeLimits, DEFAULT_LOSS_TRACE_LIMIT, DEFAULT_MANIFEST_LIMIT, HEADER_SLACK,
+	MANIFEST_HEADER_SLACK,
+};
 pub use local::{LocalStore, STALE_TEMP_AGE};
 pub use retention::{KeepSet, PruneReport, Usage};
 pub use s3::S3Store;

@@ -9,6 +9,14 @@ pub const HEADER_SLACK: u64 = 1 << 20;
 /// Default limit for a loss trace: 16 MiB (two million `f64` losses).
 pub const DEFAULT_LOSS_TRACE_LIMIT: u64 = 16 << 20;
 
+/// Room for a manifest's fixed fields on top of its state hashes: 4 KiB.
+pub const MANIFEST_HEADER_SLACK: u64 = 4096;
+
+/// Default limit for a manifest: enough for the largest valid task (1,000,001 state hashes of
+/// 32 bytes, plus [`MANIFEST_HEADER_SLACK`]). Use [`SizeLimits::with_manifest_leaves`] for
+/// a task's exact need.
+pub const DEFAULT_MANIFEST_LIMIT: u64 = 32 * 1_000_001 + MANIFEST_HEADER_SLACK;
+
 /// The largest artifact of each kind a store accepts, reads or fetches, in bytes.
 ///
 /// Every read compares the stored (or announced, or streamed) size against the kind's limit
@@ -23,6 +31,8 @@ pub struct SizeLimits {
 	pub state: u64,
 	/// Loss-trace limit.
 	pub loss_trace: u64,
+	/// Manifest limit.
+	pub manifest: u64,
 }
 
 impl SizeLimits {
@@ -34,7 +44,9 @@ impl SizeLimits {
 	/// * update = 4 · P + S: the dense `f32` size. A compressed update (top-k, ≤ 8-bit codes,
 	///   Rice-coded indices) is always smaller; `arena_training::update_format::max_encoded_len`
 	///   gives the exact bound for a compression setting (use [`SizeLimits::with`] to set it);
-	/// * loss trace = [`DEFAULT_LOSS_TRACE_LIMIT`].
+	/// * loss trace = [`DEFAULT_LOSS_TRACE_LIMIT`];
+	/// * manifest = [`DEFAULT_MANIFEST_LIMIT`] (set a task's own with
+	///   [`SizeLimits::with_manifest_leaves`]).
 	///
 	/// All arithmetic saturates at `u64::MAX`.
 	pub fn from_param_count(params: u64) -> Self {
@@ -44,7 +56,19 @@ impl SizeLimits {
 			update: dense.saturating_add(HEADER_SLACK),
 			state: dense.saturating_mul(4).saturating_add(HEADER_SLACK),
 			loss_trace: DEFAULT_LOSS_TRACE_LIMIT,
+			manifest: DEFAULT_MANIFEST_LIMIT,
 		}
+	}
+
+	/// These limits with the manifest limit of a task with `n_leaves` committed states
+	/// (`H / c + 1`): `32 · n_leaves +` [`MANIFEST_HEADER_SLACK`], saturating.
+	pub fn with_manifest_leaves(self, n_leaves: u64) -> Self {
+		self.with(
+			ArtifactKind::Manifest,
+			n_leaves
+				.saturating_mul(32)
+				.saturating_add(MANIFEST_HEADER_SLACK),
+		)
 	}
 
 	/// The same limit for every kind.
@@ -54,6 +78,7 @@ impl SizeLimits {
 			update: limit,
 			state: limit,
 			loss_trace: limit,
+			manifest: limit,
 		}
 	}
 
@@ -64,6 +89,7 @@ impl SizeLimits {
 			ArtifactKind::Update => self.update = limit,
 			ArtifactKind::State => self.state = limit,
 			ArtifactKind::LossTrace => self.loss_trace = limit,
+			ArtifactKind::Manifest => self.manifest = limit,
 		}
 		self
 	}
@@ -75,6 +101,7 @@ impl SizeLimits {
 			ArtifactKind::Update => self.update,
 			ArtifactKind::State => self.state,
 			ArtifactKind::LossTrace => self.loss_trace,
+			ArtifactKind::Manifest => self.manifest,
 		}
 	}
 
@@ -99,6 +126,10 @@ mod tests {
 		assert_eq!(l.state, 16_000 + HEADER_SLACK);
 		assert_eq!(l.update, 4_000 + HEADER_SLACK);
 		assert_eq!(l.loss_trace, DEFAULT_LOSS_TRACE_LIMIT);
+		assert_eq!(l.manifest, DEFAULT_MANIFEST_LIMIT);
+		let t = l.with_manifest_leaves(5);
+		assert_eq!(t.manifest, 160 + MANIFEST_HEADER_SLACK);
+		assert_eq!(t.state, l.state);
 	}
 
 	#[test]

@@ -4,8 +4,8 @@
 //! never listed), fsyncs it, renames it onto the final name and fsyncs the directory, so a
 //! reader sees either nothing or the complete file, also after a crash. Concurrent puts of the
 //! same blob each write their own temporary file; the renames replace identical content.
-//! Every get checks the file's size against the kind's limit before reading and its BLAKE3
-//! hash before returning.
+//! Every get checks the file's size against the kind's limit before reading and its key
+//! ([`ArtifactKind::key_of`]: BLAKE3 of the bytes, or of a manifest's root) before returning.
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
@@ -62,7 +62,7 @@ impl LocalStore {
 		self.root.join(kind.as_str()).join(hash.to_hex())
 	}
 
-	/// Stores `bytes` under their hash and returns it.
+	/// Stores `bytes` under their key ([`ArtifactKind::key_of`]) and returns it.
 	pub async fn put(
 		&self,
 		kind: ArtifactKind,
@@ -71,14 +71,14 @@ impl LocalStore {
 		self.limits.check(kind, bytes.len() as u64)?;
 		let this = self.clone();
 		blocking(move || {
-			let hash = ArtifactHash::of(&bytes);
+			let hash = kind.key_of(&bytes)?;
 			this.write_atomic(kind, &hash, &bytes)?;
 			Ok(hash)
 		})
 		.await
 	}
 
-	/// Stores `bytes` only if they hash to `expected` ([`ArtifactError::HashMismatch`]
+	/// Stores `bytes` only if their key is `expected` ([`ArtifactError::HashMismatch`]
 	/// otherwise, and nothing is written).
 	pub async fn put_expected(
 		&self,
@@ -89,7 +89,7 @@ impl LocalStore {
 		self.limits.check(kind, bytes.len() as u64)?;
 		let this = self.clone();
 		blocking(move || {
-			let actual = ArtifactHash::of(&bytes);
+			let actual = kind.key_of(&bytes)?;
 			if actual != expected {
 				return Err(ArtifactError::HashMismatch {
 					kind,
@@ -252,7 +252,7 @@ impl LocalStore {
 			.read_to_end(&mut buf)
 			.map_err(|e| ArtifactError::io(&path, e))?;
 		self.limits.check(kind, buf.len() as u64)?;
-		let actual = ArtifactHash::of(&buf);
+		let actual = kind.key_of(&buf)?;
 		if actual != *hash {
 			tracing::warn!(%kind, expected = %hash, %actual, path = %path.display(), "stored artifact is corrupt");
 			return Err(ArtifactError::HashMismatch {

@@ -88,28 +88,28 @@ impl S3Store {
 		self.kind_dir(kind).join(hash.to_hex())
 	}
 
-	/// Stores `bytes` under their hash and returns it.
+	/// Stores `bytes` under their key ([`ArtifactKind::key_of`]) and returns it.
 	pub async fn put(
 		&self,
 		kind: ArtifactKind,
 		bytes: Bytes,
 	) -> Result<ArtifactHash, ArtifactError> {
 		self.limits.check(kind, bytes.len() as u64)?;
-		let hash = ArtifactHash::of(&bytes);
+		let hash = kind.key_of(&bytes)?;
 		self.store
 			.put(&self.key(kind, &hash), PutPayload::from_bytes(bytes))
 			.await?;
 		Ok(hash)
 	}
 
-	/// Stores `bytes` only if they hash to `expected`.
+	/// Stores `bytes` only if their key is `expected`.
 	pub async fn put_expected(
 		&self,
 		kind: ArtifactKind,
 		expected: ArtifactHash,
 		bytes: Bytes,
 	) -> Result<(), ArtifactError> {
-		let actual = ArtifactHash::of(&bytes);
+		let actual = kind.key_of(&bytes)?;
 		if actual != expected {
 			return Err(ArtifactError::HashMismatch {
 				kind,

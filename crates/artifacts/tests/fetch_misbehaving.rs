@@ -371,3 +371,46 @@ async fn fetch_fails_with_transport_error_if_nothing_listens() {
 		"{result:?}"
 	);
 }
+
+#[tokio::test]
+async fn manifest_fetch_fails_with_hash_mismatch_if_server_sends_another_roots_manifest() {
+	let asked_root = [0x61; 32];
+	let mut sent_root = asked_root;
+	sent_root[0] ^= 1;
+	let server = spawn(
+		Behaviour::Honest,
+		common::manifest_blob(sent_root, b"state hashes"),
+	)
+	.await;
+	let (_dir, fetcher) = fetcher();
+	let asked = arena_artifacts::manifest_key(&asked_root);
+	let result = fetcher
+		.fetch(&server.base, ArtifactKind::Manifest, asked)
+		.await;
+	assert!(
+		matches!(result, Err(ArtifactError::HashMismatch { .. })),
+		"{result:?}"
+	);
+	assert!(!fetcher
+		.cache()
+		.has(ArtifactKind::Manifest, asked)
+		.await
+		.expect("has"));
+}
+
+#[tokio::test]
+async fn manifest_fetch_succeeds_in_one_request_if_root_prefix_matches() {
+	let root = [0x62; 32];
+	let body = common::manifest_blob(root, b"state hashes");
+	let server = spawn(Behaviour::Honest, body.clone()).await;
+	let (_dir, fetcher) = fetcher();
+	let result = fetcher
+		.fetch(
+			&server.base,
+			ArtifactKind::Manifest,
+			arena_artifacts::manifest_key(&root),
+		)
+		.await;
+	assert_eq!(result.expect("fetch"), body);
+	assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+}

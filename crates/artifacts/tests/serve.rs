@@ -205,3 +205,52 @@ async fn fetcher_fails_with_not_found_if_server_lacks_the_artifact() {
 		Err(ArtifactError::NotFound { .. })
 	));
 }
+
+#[tokio::test]
+async fn manifest_is_served_and_fetched_under_the_key_of_its_root() {
+	let dir = tempfile::tempdir().expect("tempdir");
+	let store = LocalStore::open(dir.path(), common::limits()).expect("open");
+	let root = [0x51; 32];
+	let m = common::manifest_blob(root, b"state hashes");
+	let key = store
+		.put(ArtifactKind::Manifest, m.clone())
+		.await
+		.expect("put");
+	let server = serve(store, loopback()).await.expect("serve");
+	let cache_dir = tempfile::tempdir().expect("tempdir");
+	let cache = LocalStore::open(cache_dir.path(), common::limits()).expect("cache");
+	let fetcher = Fetcher::new(cache, quick()).expect("fetcher");
+	let fetched = fetcher
+		.fetch(
+			&server.url(),
+			ArtifactKind::Manifest,
+			arena_artifacts::manifest_key(&root),
+		)
+		.await
+		.expect("fetch");
+	assert_eq!(key, arena_artifacts::manifest_key(&root));
+	assert_eq!(fetched, m);
+}
+
+#[tokio::test]
+async fn manifest_fetch_fails_if_server_answers_with_another_roots_manifest() {
+	let dir = tempfile::tempdir().expect("tempdir");
+	let store = LocalStore::open(dir.path(), common::limits()).expect("open");
+	let asked = arena_artifacts::manifest_key(&[0x52; 32]);
+	// Planted behind the store's back: a manifest for another root under the asked key.
+	std::fs::write(
+		store.path_of(ArtifactKind::Manifest, &asked),
+		common::manifest_blob([0x53; 32], b"x"),
+	)
+	.expect("write");
+	let server = serve(store, loopback()).await.expect("serve");
+	let cache_dir = tempfile::tempdir().expect("tempdir");
+	let cache = LocalStore::open(cache_dir.path(), common::limits()).expect("cache");
+	let fetcher = Fetcher::new(cache.clone(), quick()).expect("fetcher");
+	// The server refuses to serve it (500): the fetch fails and nothing is cached.
+	assert!(fetcher
+		.fetch(&server.url(), ArtifactKind::Manifest, asked)
+		.await
+		.is_err());
+	assert!(!cache.has(ArtifactKind::Manifest, asked).await.expect("has"));
+}

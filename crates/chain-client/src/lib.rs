@@ -17,8 +17,19 @@
 
 use std::time::Duration;
 
+pub mod admin;
+mod blocks;
+mod convert;
 pub mod port;
+mod ports;
+pub mod signer;
+mod submit;
+pub mod task;
 pub mod types;
+
+pub use blocks::{FinalizedBlock, FinalizedHeads};
+pub use ports::{blake2_256, commit_hash, SignedClient};
+pub use signer::{Hotkey, KeyError};
 
 pub use subxt;
 pub use subxt_signer;
@@ -79,28 +90,56 @@ impl ClientError {
 	}
 }
 
-/// A connection to an Arena node.
+/// A connection to an Arena node that reconnects when the node goes away.
+///
+/// Every operation of the ports ([`port`]) goes through [`ArenaClient::online`]: after an
+/// error the connection is marked broken, and the next operation reconnects (exponential
+/// backoff from [`RECONNECT_MIN`] to [`RECONNECT_MAX`] between attempts) and checks the node's
+/// metadata again, so a node restarted with another runtime is reported as
+/// [`ClientError::MetadataMismatch`] instead of producing garbage. (subxt's own reconnecting RPC
+/// client keeps the old client's cached runtime; re-creating the `OnlineClient` re-reads it.)
 #[derive(Clone)]
 pub struct ArenaClient {
-	api: OnlineClient,
+	inner: std::sync::Arc<std::sync::Mutex<Connection>>,
 	url: String,
 }
+
+struct Connection {
+	api: OnlineClient,
+	broken: bool,
+	next_attempt: Option<tokio::time::Instant>,
+	backoff: Duration,
+}
+
+/// First wait between reconnection attempts.
+pub const RECONNECT_MIN: Duration = Duration::from_millis(250);
+/// Longest wait between reconnection attempts.
+pub const RECONNECT_MAX: Duration = Duration::from_secs(8);
 
 impl ArenaClient {
 	/// Connect to `url` (`ws://…` or `wss://…`). Plain `ws://` is allowed for any host, since
 	/// local and test nodes are the common case.
 	pub async fn connect(url: &str) -> Result<Self, ClientError> {
-		let api = OnlineClient::from_insecure_url(url)
+		let api = Self::open(url).await?;
+		tracing::debug!(%url, "connected to arena node");
+		Ok(Self {
+			inner: std::sync::Arc::new(std::sync::Mutex::new(Connection {
+				api,
+				broken: false,
+				next_attempt: None,
+				backoff: RECONNECT_MIN,
+			})),
+			url: url.to_string(),
+		})
+	}
+
+	async fn open(url: &str) -> Result<OnlineClient, ClientError> {
+		OnlineClient::from_insecure_url(url)
 			.await
 			.map_err(|e| ClientError::Connect {
 				url: url.to_string(),
 				source: Box::new(e.into()),
-			})?;
-		tracing::debug!(%url, "connected to arena node");
-		Ok(Self {
-			api,
-			url: url.to_string(),
-		})
+			})
 	}
 
 	/// Connect to `url`, retrying until `timeout` passes (for nodes that are still starting).
@@ -123,9 +162,62 @@ impl ArenaClient {
 		}
 	}
 
-	/// The underlying subxt client.
-	pub fn api(&self) -> &OnlineClient {
-		&self.api
+	fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+		// A poisoned lock only means another task panicked while swapping the client; the
+		// connection state is still usable.
+		self.inner.lock().unwrap_or_else(|p| p.into_inner())
+	}
+
+	/// Mark the connection broken: the next [`ArenaClient::online`] reconnects.
+	pub fn mark_broken(&self) {
+		let mut c = self.lock();
+		if !c.broken {
+			tracing::warn!(url = %self.url, "lost the node; will reconnect");
+			c.broken = true;
+			c.next_attempt = None;
+			c.backoff = RECONNECT_MIN;
+		}
+	}
+
+	/// A live subxt client: the current one, or, after [`ArenaClient::mark_broken`], a new
+	/// connection (one attempt, respecting the backoff; [`ClientError::Timeout`] with the wait
+	/// still due if it is too early, [`ClientError::Connect`] if the attempt fails).
+	pub async fn online(&self) -> Result<OnlineClient, ClientError> {
+		{
+			let mut c = self.lock();
+			if !c.broken {
+				return Ok(c.api.clone());
+			}
+			let now = tokio::time::Instant::now();
+			if let Some(at) = c.next_attempt {
+				if now < at {
+					return Err(ClientError::Timeout {
+						url: self.url.clone(),
+						waited: at - now,
+					});
+				}
+			}
+			let backoff = c.backoff;
+			c.next_attempt = Some(now + backoff);
+			c.backoff = (backoff * 2).min(RECONNECT_MAX);
+		}
+		let api = Self::open(&self.url).await?;
+		let at = api.at_current_block().await.map_err(ClientError::subxt)?;
+		if !runtime::is_codegen_valid_for(at.metadata_ref()) {
+			return Err(ClientError::MetadataMismatch);
+		}
+		let mut c = self.lock();
+		c.api = api.clone();
+		c.broken = false;
+		c.next_attempt = None;
+		c.backoff = RECONNECT_MIN;
+		tracing::info!(url = %self.url, block = at.block_number(), "reconnected to the node");
+		Ok(api)
+	}
+
+	/// The current subxt client (it does not reconnect by itself; see [`ArenaClient::online`]).
+	pub fn api(&self) -> OnlineClient {
+		self.lock().api.clone()
 	}
 
 	/// The node's URL.
@@ -138,7 +230,7 @@ impl ArenaClient {
 	/// in the node's metadata.
 	pub async fn check_metadata(&self) -> Result<(), ClientError> {
 		let at = self
-			.api
+			.api()
 			.at_current_block()
 			.await
 			.map_err(ClientError::subxt)?;
@@ -154,7 +246,7 @@ impl ArenaClient {
 	pub async fn raw_metadata(&self) -> Result<Vec<u8>, ClientError> {
 		use subxt::ext::codec::{Decode, Encode};
 		let at = self
-			.api
+			.api()
 			.at_current_block()
 			.await
 			.map_err(ClientError::subxt)?;

@@ -11,7 +11,7 @@ use std::future::Future;
 
 use crate::types::{
 	AccountId, Balance, ChallengeView, Contribution, EscrowSummary, Evidence, Hash32, NetUid,
-	Neuron, RoundIndex, RoundState, RoundsInfo, Uid, WeightsReveal,
+	Neuron, RoundIndex, RoundState, RoundsInfo, TaskView, Uid, WeightsReveal,
 };
 
 /// Why a chain operation failed, in the terms a program acts on.
@@ -74,12 +74,17 @@ pub trait ChainView: Send + Sync {
 	/// The subnet's round configuration.
 	fn rounds_info(&self, netuid: NetUid) -> impl Future<Output = ChainResult<RoundsInfo>> + Send;
 
-	/// The subnet's training task, converted into the training core's configuration (an error
-	/// if the training core cannot run it).
+	/// The subnet's training task: the training core's configuration (an error if the training
+	/// core cannot run the task), the corpus id and the audit segments per miner `s`.
+	fn training_task(&self, netuid: NetUid) -> impl Future<Output = ChainResult<TaskView>> + Send;
+
+	/// The subnet's training task, converted into the training core's configuration.
 	fn training_config(
 		&self,
 		netuid: NetUid,
-	) -> impl Future<Output = ChainResult<arena_training::TrainingConfig>> + Send;
+	) -> impl Future<Output = ChainResult<arena_training::TrainingConfig>> + Send {
+		async move { Ok(self.training_task(netuid).await?.config) }
+	}
 
 	/// The subnet's metagraph.
 	fn neurons(&self, netuid: NetUid) -> impl Future<Output = ChainResult<Vec<Neuron>>> + Send;

@@ -230,3 +230,14 @@ pub struct WeightsReveal {
 	/// The weights version key.
 	pub version_key: u64,
 }
+
+/// A subnet's training task as the programs use it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskView {
+	/// The training core's configuration for the task.
+	pub config: arena_training::TrainingConfig,
+	/// Hash identifying the corpus ([`arena_training::Corpus`]'s content id).
+	pub corpus: Hash32,
+	/// Segments a validator audits per miner, `s`.
+	pub audit_segments: u32,
+}

@@ -50,6 +50,7 @@
 extern crate alloc;
 
 pub mod delegation;
+pub mod epoch_schedule;
 pub mod epoch_split;
 pub mod escrow;
 pub mod flow;

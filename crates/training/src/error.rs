@@ -196,6 +196,10 @@ pub enum TrainingError {
 	/// The tensor backend failed (reading a tensor back, device errors).
 	#[error("backend error: {0}")]
 	Backend(String),
+	/// The caller stopped a round from its [`crate::RoundSink`] (a state could not be stored,
+	/// or the round cannot be committed any more).
+	#[error("round stopped: {0}")]
+	Stopped(String),
 	/// Training diverged (loss became NaN or infinite).
 	#[error("training diverged at step {step}: loss {loss}")]
 	Diverged {

@@ -12,6 +12,7 @@
 //! | AdamW inner optimiser | [`optimizer`] |
 //! | canonical state bytes + BLAKE3 state hash | [`state`] |
 //! | Merkle commitment and proofs | [`merkle`] |
+//! | round manifest (where an auditor finds the states), loss-trace bytes | [`manifest`] |
 //! | content-addressed checkpoints (safetensors) | [`checkpoint`] |
 //! | inner loop, trace, commitments | [`trainer`], [`round`] |
 //! | error-feedback binding: residual hash, first-round buffer | [`residual`] |
@@ -37,6 +38,7 @@ pub mod config;
 pub mod corpus;
 pub mod error;
 pub mod fingerprint;
+pub mod manifest;
 pub mod merkle;
 pub mod model;
 pub mod optimizer;
@@ -60,11 +62,12 @@ pub use config::TrainingConfig;
 pub use corpus::Corpus;
 pub use error::{Result, TrainingError};
 pub use fingerprint::BackendFingerprint;
+pub use manifest::{manifest_key, CommittedFields, ManifestError, RoundManifest};
 pub use outer::{outer_step, WeightedUpdate};
 pub use residual::residual_hash;
-pub use round::{RoundArtifacts, RoundCommitment};
+pub use round::{RoundArtifacts, RoundCommitment, StreamedRound};
 pub use state::{Hash32, TrainState};
-pub use trainer::{run_segment, train_round};
+pub use trainer::{run_segment, train_round, train_round_streaming, RoundSink};
 pub use usefulness::{usefulness, Usefulness};
 
 /// The default device of this build: Flex (CPU) when the `flex` feature is on, otherwise
@@ -78,4 +81,10 @@ pub fn default_device() -> Device {
 	{
 		Device::default()
 	}
+}
+
+/// The default wgpu (GPU) device, in builds with the `wgpu` feature.
+#[cfg(feature = "wgpu")]
+pub fn wgpu_device() -> Device {
+	Device::wgpu(burn::prelude::DeviceKind::DefaultDevice)
 }

@@ -47,3 +47,19 @@ impl RoundArtifacts {
 		MerkleTree::new(&self.state_hashes)?.proof(index)
 	}
 }
+
+/// What [`crate::trainer::train_round_streaming`] returns: a round's results without its
+/// boundary states (the sink received those).
+#[derive(Debug, Clone)]
+pub struct StreamedRound {
+	/// The commitment to publish.
+	pub commitment: RoundCommitment,
+	/// The encoded update `u = compress(θ_H − θ_0 + β·e_r)`.
+	pub update: Vec<u8>,
+	/// State hashes at steps 0, c, …, H.
+	pub state_hashes: Vec<Hash32>,
+	/// Training loss of every inner step.
+	pub losses: Vec<f32>,
+	/// The error-feedback buffer `e_{r+1}` to carry into the next round.
+	pub next_error_feedback: ParamSet,
+}

@@ -21,9 +21,9 @@ use crate::model::{batch_to_device, forward_loss, param_layout, scalar, to_devic
 use crate::optimizer::adamw_update;
 use crate::params::{ParamSet, ParamSpec};
 use crate::residual::residual_hash;
-use crate::round::{RoundArtifacts, RoundCommitment};
+use crate::round::{RoundArtifacts, RoundCommitment, StreamedRound};
 use crate::sampler::{batch_seed, sample_batch};
-use crate::state::TrainState;
+use crate::state::{Hash32, TrainState};
 use crate::update_format::{encode, update_hash};
 
 /// A training state living on a device.
@@ -148,11 +148,37 @@ pub fn run_segment(
 	Ok((lp.state()?, losses))
 }
 
+/// Receives a round's results as [`train_round_streaming`] produces them, so that a miner can
+/// write each boundary state to disk at once instead of keeping every state in memory.
+pub trait RoundSink {
+	/// After every inner step: the steps done so far (1-based) and the step's loss. An error
+	/// stops the round (e.g. the miner learnt that the commit deadline has passed).
+	fn on_step(&mut self, _step: u64, _loss: f32) -> Result<()> {
+		Ok(())
+	}
+
+	/// Each boundary state in order (`index` = segment boundary: the state after `index·c`
+	/// steps) with its hash ([`TrainState::hash`]). An error stops the round.
+	fn on_boundary(&mut self, index: usize, state: &TrainState, hash: &Hash32) -> Result<()>;
+}
+
+/// A sink that keeps every boundary state in memory (what [`train_round`] returns).
+#[derive(Default)]
+struct KeepAll(Vec<TrainState>);
+
+impl RoundSink for KeepAll {
+	fn on_boundary(&mut self, _index: usize, state: &TrainState, _hash: &Hash32) -> Result<()> {
+		self.0.push(state.clone());
+		Ok(())
+	}
+}
+
 /// A miner's round: `H` steps from `checkpoint`, committing the state every `c` steps, then
 /// the update `compress(θ_H − θ_0 + β·e)` with the miner's error feedback `e` (zeros if `None`,
 /// a first round), and the hash of the residual it leaves (SPEC §6.3). `e` must be the buffer
 /// of the miner's previous round (`next_error_feedback`), whose hash it committed: the audit
-/// rejects any other.
+/// rejects any other. Keeps every boundary state in memory; [`train_round_streaming`] hands
+/// them out instead, with the same results.
 pub fn train_round(
 	config: &TrainingConfig,
 	checkpoint: &Checkpoint,
@@ -162,6 +188,41 @@ pub fn train_round(
 	hotkey: &[u8],
 	device: &Device,
 ) -> Result<RoundArtifacts> {
+	let mut sink = KeepAll::default();
+	let out = train_round_streaming(
+		config,
+		checkpoint,
+		error_feedback,
+		corpus,
+		round_seed,
+		hotkey,
+		device,
+		&mut sink,
+	)?;
+	Ok(RoundArtifacts {
+		commitment: out.commitment,
+		update: out.update,
+		state_hashes: out.state_hashes,
+		boundary_states: sink.0,
+		losses: out.losses,
+		next_error_feedback: out.next_error_feedback,
+	})
+}
+
+/// [`train_round`] that hands every boundary state to `sink` as soon as it is read back
+/// (index 0 first, the round's start) and keeps only the latest one: memory stays at one
+/// state whatever `H / c`. The results are those of [`train_round`], bit for bit.
+#[allow(clippy::too_many_arguments)]
+pub fn train_round_streaming(
+	config: &TrainingConfig,
+	checkpoint: &Checkpoint,
+	error_feedback: Option<&ParamSet>,
+	corpus: &Corpus,
+	round_seed: &[u8; 32],
+	hotkey: &[u8],
+	device: &Device,
+	sink: &mut dyn RoundSink,
+) -> Result<StreamedRound> {
 	config.validate()?;
 	corpus.check_fits(config.model.context)?;
 	let layout = param_layout(&config.model);
@@ -181,15 +242,20 @@ pub fn train_round(
 	};
 	let start = TrainState::round_start(checkpoint.params.clone(), e.clone());
 	let mut lp = InnerLoop::new(config, &start, device)?;
-	let mut state_hashes = vec![start.hash()];
-	let mut boundary_states = vec![start];
+	let start_hash = start.hash();
+	sink.on_boundary(0, &start, &start_hash)?;
+	let mut state_hashes = vec![start_hash];
+	let mut last = start;
 	let mut losses = Vec::with_capacity(config.inner_steps as usize);
 	for segment in 0..config.num_segments() {
 		for _ in 0..config.segment_len {
 			let loss = lp.step(corpus.train(), round_seed, hotkey)?;
 			debug!(step = lp.step_index(), loss, "inner step");
 			losses.push(loss);
+			sink.on_step(lp.step_index(), loss)?;
 		}
+		// Free the previous state before reading the next one back.
+		drop(last);
 		let s = lp.state()?;
 		let h = s.hash();
 		info!(
@@ -198,14 +264,13 @@ pub fn train_round(
 			loss = losses.last().copied().unwrap_or(f32::NAN),
 			"segment committed"
 		);
+		sink.on_boundary(state_hashes.len(), &s, &h)?;
 		state_hashes.push(h);
-		boundary_states.push(s);
+		last = s;
 	}
 	let theta_0 = checkpoint.params.to_flat();
-	let theta_h = boundary_states
-		.last()
-		.map(|s| s.params.to_flat())
-		.unwrap_or_else(|| theta_0.clone());
+	let theta_h = last.params.to_flat();
+	drop(last);
 	let (compressed, residual) =
 		compress_with_feedback(&theta_h, &theta_0, &e.to_flat(), &config.compression);
 	let update = encode(&compressed, &layout);
@@ -221,11 +286,10 @@ pub fn train_round(
 		fingerprint: BackendFingerprint::of(device),
 		residual_hash: residual_hash(&next_error_feedback),
 	};
-	Ok(RoundArtifacts {
+	Ok(StreamedRound {
 		commitment,
 		update,
 		state_hashes,
-		boundary_states,
 		losses,
 		next_error_feedback,
 	})

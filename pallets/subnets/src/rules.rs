@@ -1,5 +1,6 @@
 //! Pure rules of this pallet that `arena-rules` does not (yet) provide: which subnet to prune
-//! when the subnet limit is reached, epoch boundaries, and weight-row validation.
+//! when the subnet limit is reached and weight-row validation. Epoch boundaries are
+//! [`arena_rules::epoch_schedule`]'s.
 //!
 //! Lock cost, burn price and the neuron pruning choice come from
 //! [`arena_rules::registration`].
@@ -34,22 +35,7 @@ pub fn subnet_to_prune(
 		.map(|s| s.netuid)
 }
 
-/// Whether `now` is an epoch block of `netuid`: `(now + netuid) % tempo == 0`. Subnets are
-/// staggered by their netuid so their epochs do not all fall in the same block.
-pub fn is_epoch_block(netuid: NetUid, now: BlockNumber, tempo: u32) -> bool {
-	let tempo = u64::from(tempo.max(1));
-	now.saturating_add(u64::from(netuid)).checked_rem(tempo) == Some(0)
-}
-
-/// The first epoch block of `netuid` strictly after `after`.
-pub fn next_epoch_block(netuid: NetUid, after: BlockNumber, tempo: u32) -> BlockNumber {
-	let tempo = u64::from(tempo.max(1));
-	let r = after
-		.saturating_add(u64::from(netuid))
-		.checked_rem(tempo)
-		.unwrap_or(0);
-	after.saturating_add(tempo.saturating_sub(r))
-}
+pub use arena_rules::epoch_schedule::{is_epoch_block, next_epoch_block};
 
 /// Why a weight row is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,19 +107,6 @@ mod tests {
 		assert_eq!(subnet_to_prune(&subnets, 1_100, 200), Some(1));
 		assert_eq!(subnet_to_prune(&subnets, 10, 200), None);
 		assert_eq!(subnet_to_prune(&[], 10, 0), None);
-	}
-
-	#[test]
-	fn epochs() {
-		assert!(is_epoch_block(0, 360, 360));
-		assert!(!is_epoch_block(1, 360, 360));
-		assert!(is_epoch_block(1, 359, 360));
-		assert_eq!(next_epoch_block(0, 0, 10), 10);
-		assert_eq!(next_epoch_block(0, 9, 10), 10);
-		assert_eq!(next_epoch_block(0, 10, 10), 20);
-		assert_eq!(next_epoch_block(3, 5, 10), 7);
-		assert!(is_epoch_block(3, next_epoch_block(3, 5, 10), 10));
-		assert!(is_epoch_block(0, 7, 0), "tempo 0 behaves as 1");
 	}
 
 	#[test]

@@ -11,8 +11,8 @@ use arena_artifacts::{ArtifactKind, ArtifactServer, LocalStore, SizeLimits};
 use arena_chain_client::port::{ChainError, ChainResult, ChainView, ValidatorChain};
 use arena_chain_client::types::{
 	AccountId, Balance, ChallengeView, CommitmentView, Contribution, EscrowSummary, Evidence,
-	GenesisCheckpoint, Hash32, NetUid, Neuron, Phase, RoundIndex, RoundState, RoundsInfo, Uid,
-	WeightsReveal,
+	GenesisCheckpoint, Hash32, NetUid, Neuron, Phase, RoundIndex, RoundState, RoundsInfo, TaskView,
+	Uid, WeightsReveal,
 };
 use arena_training::manifest::RoundManifest;
 use arena_training::merkle::MerkleTree;
@@ -275,11 +275,12 @@ impl ChainView for FakeChain {
 	fn rounds_info(&self, _: NetUid) -> impl Future<Output = ChainResult<RoundsInfo>> + Send {
 		Self::ok(self.with(|w| w.info.clone()))
 	}
-	fn training_config(
-		&self,
-		_: NetUid,
-	) -> impl Future<Output = ChainResult<TrainingConfig>> + Send {
-		Self::ok(config())
+	fn training_task(&self, _: NetUid) -> impl Future<Output = ChainResult<TaskView>> + Send {
+		Self::ok(TaskView {
+			config: config(),
+			corpus: corpus().id(),
+			audit_segments: 2,
+		})
 	}
 	fn neurons(&self, _: NetUid) -> impl Future<Output = ChainResult<Vec<Neuron>>> + Send {
 		Self::ok(self.with(|w| w.neurons.clone()))
@@ -587,7 +588,7 @@ impl Net {
 pub fn settings() -> ValidatorSettings {
 	ValidatorSettings {
 		poll_interval_ms: 10,
-		audit_segments: config().num_segments() as u32,
+		audit_segments: Some(config().num_segments() as u32),
 		miner_fetch_timeout_s: 20,
 		connect_timeout_s: 2,
 		idle_timeout_s: 5,

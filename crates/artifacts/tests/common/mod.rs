@@ -385,6 +385,82 @@ pub async fn prune_to_keep_set_drops_rounds_whose_escrow_closed(h: Harness) {
 	assert!(!h.store.has(ArtifactKind::State, old).await.expect("has"));
 }
 
+/// A manifest-like blob: a 32-byte Merkle root, then a tail.
+pub fn manifest_blob(root: [u8; 32], tail: &[u8]) -> Bytes {
+	let mut v = root.to_vec();
+	v.extend_from_slice(tail);
+	Bytes::from(v)
+}
+
+pub async fn manifest_is_stored_under_the_key_of_its_root(h: Harness) {
+	let root = [0x42; 32];
+	let m = manifest_blob(root, b"manifest body");
+	let key = h
+		.store
+		.put(ArtifactKind::Manifest, m.clone())
+		.await
+		.expect("put");
+	assert_eq!(key, arena_artifacts::manifest_key(&root));
+	assert_ne!(key, ArtifactHash::of(&m));
+	assert_eq!(
+		h.store.get(ArtifactKind::Manifest, key).await.expect("get"),
+		m
+	);
+	h.store
+		.put_expected(ArtifactKind::Manifest, key, m)
+		.await
+		.expect("put_expected under the root key");
+}
+
+pub async fn manifest_put_expected_fails_if_key_is_its_content_hash(h: Harness) {
+	let m = manifest_blob([0x43; 32], b"body");
+	assert!(matches!(
+		h.store
+			.put_expected(ArtifactKind::Manifest, ArtifactHash::of(&m), m)
+			.await,
+		Err(ArtifactError::HashMismatch { .. })
+	));
+}
+
+pub async fn manifest_put_expected_fails_if_root_prefix_is_wrong(h: Harness) {
+	let key = arena_artifacts::manifest_key(&[0x44; 32]);
+	let mut other_root = [0x44; 32];
+	other_root[31] ^= 1;
+	assert!(matches!(
+		h.store
+			.put_expected(
+				ArtifactKind::Manifest,
+				key,
+				manifest_blob(other_root, b"body")
+			)
+			.await,
+		Err(ArtifactError::HashMismatch { .. })
+	));
+}
+
+pub async fn manifest_put_fails_if_shorter_than_its_root(h: Harness) {
+	assert!(matches!(
+		h.store
+			.put(ArtifactKind::Manifest, Bytes::from_static(&[1; 20]))
+			.await,
+		Err(ArtifactError::TooShort { size: 20, .. })
+	));
+}
+
+pub async fn manifest_get_fails_if_stored_root_prefix_differs(h: Harness) {
+	let key = arena_artifacts::manifest_key(&[0x45; 32]);
+	h.write_raw(
+		ArtifactKind::Manifest,
+		&key.to_hex(),
+		&manifest_blob([0x46; 32], b"planted"),
+	)
+	.await;
+	assert!(matches!(
+		h.store.get(ArtifactKind::Manifest, key).await,
+		Err(ArtifactError::HashMismatch { .. })
+	));
+}
+
 /// Expands to one `#[tokio::test]` per suite case, each on a fresh store from `$make`.
 #[macro_export]
 macro_rules! store_suite {
@@ -408,6 +484,11 @@ macro_rules! store_suite {
 			concurrent_gets_during_puts_never_see_partial_bytes,
 			prune_removes_what_keep_rejects_and_usage_counts_bytes,
 			prune_to_keep_set_drops_rounds_whose_escrow_closed,
+			manifest_is_stored_under_the_key_of_its_root,
+			manifest_put_expected_fails_if_key_is_its_content_hash,
+			manifest_put_expected_fails_if_root_prefix_is_wrong,
+			manifest_put_fails_if_shorter_than_its_root,
+			manifest_get_fails_if_stored_root_prefix_differs,
 		);
 	};
 	(@cases $make:path; $($case:ident),+ $(,)?) => {

@@ -13,6 +13,9 @@ use std::{
 	time::Duration,
 };
 
+pub mod arena;
+pub mod programs;
+
 use anyhow::{bail, Context, Result};
 use arena_chain_client::ArenaClient;
 

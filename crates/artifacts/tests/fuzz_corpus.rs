@@ -8,7 +8,10 @@ mod harness;
 
 use std::path::{Path, PathBuf};
 
-const TARGETS: [(&str, fn(&[u8])); 3] = [
+/// A fuzz target's harness function.
+type Harness = fn(&[u8]);
+
+const TARGETS: [(&str, Harness); 3] = [
 	("verified_body", harness::verified_body),
 	("range_header", harness::range_header),
 	("fetch_response", harness::fetch_response),

@@ -12,7 +12,7 @@
 use arena_training::checkpoint::Checkpoint;
 use arena_training::compression::{compress, decompress, levels};
 use arena_training::config::CompressionConfig;
-use arena_training::error::UpdateFormatError;
+use arena_training::error::{StateError, UpdateFormatError};
 use arena_training::params::{ParamSet, ParamSpec};
 use arena_training::state::TrainState;
 use arena_training::update_format::{decode, encode, max_encoded_len, update_hash};
@@ -172,9 +172,19 @@ pub fn checkpoint_decode(data: &[u8]) -> bool {
 /// Fuzz target `state_decode`: arbitrary bytes through `TrainState::from_canonical_bytes`.
 pub fn state_decode(data: &[u8]) -> bool {
 	let layout = layout();
-	let Ok(state) = TrainState::from_canonical_bytes(data, &layout) else {
+	let expected = TrainState::canonical_len(&layout);
+	let result = TrainState::from_canonical_bytes(data, &layout);
+	if data.len() > expected {
+		assert_eq!(
+			result,
+			Err(StateError::TrailingBytes(data.len() - expected))
+		);
+		return false;
+	}
+	let Ok(state) = result else {
 		return false;
 	};
+	assert_eq!(data.len(), expected, "a state of the wrong length decoded");
 	let bytes = state.to_canonical_bytes();
 	assert_eq!(bytes, data, "re-encoding a decoded state changed its bytes");
 	assert_eq!(

@@ -87,7 +87,7 @@ impl TrainState {
 	pub fn canonical_len(layout: &[ParamSpec]) -> usize {
 		let group = layout.iter().fold(4usize, |acc, s| {
 			acc.saturating_add(
-				(12 + s.name.len())
+				(8 + s.name.len())
 					.saturating_add(s.shape.len().saturating_mul(8))
 					.saturating_add(s.numel().saturating_mul(4)),
 			)

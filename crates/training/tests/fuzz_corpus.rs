@@ -8,6 +8,7 @@ mod harness;
 
 use std::path::{Path, PathBuf};
 
+/// A fuzz target's harness function: whether the input decoded.
 type Harness = fn(&[u8]) -> bool;
 
 const TARGETS: [(&str, Harness); 3] = [

@@ -82,9 +82,27 @@ impl TrainState {
 		*blake3::hash(&self.to_canonical_bytes()).as_bytes()
 	}
 
+	/// Length of the canonical bytes of any state of `layout` (the encoding has no variable
+	/// part besides the layout): `24 + 4 × (4 + Σ (4 + |name| + 4 + 8·rank + 4·numel))`.
+	pub fn canonical_len(layout: &[ParamSpec]) -> usize {
+		let group = layout.iter().fold(4usize, |acc, s| {
+			acc.saturating_add(
+				(8 + s.name.len())
+					.saturating_add(s.shape.len().saturating_mul(8))
+					.saturating_add(s.numel().saturating_mul(4)),
+			)
+		});
+		group.saturating_mul(GROUPS as usize).saturating_add(24)
+	}
+
 	/// Decodes canonical bytes, requiring every group to have exactly `layout` and every
-	/// value to be finite. Never panics on malformed input.
+	/// value to be finite. Bytes longer than [`Self::canonical_len`] are rejected before
+	/// anything is parsed. Never panics on malformed input.
 	pub fn from_canonical_bytes(bytes: &[u8], layout: &[ParamSpec]) -> Result<Self, StateError> {
+		let expected = Self::canonical_len(layout);
+		if bytes.len() > expected {
+			return Err(StateError::TrailingBytes(bytes.len() - expected));
+		}
 		let mut r = Reader { bytes, pos: 0 };
 		if r.take(8)? != MAGIC {
 			return Err(StateError::BadMagic);
@@ -247,6 +265,24 @@ mod tests {
 			s
 		);
 		assert_eq!(s.hash(), *blake3::hash(&bytes).as_bytes());
+	}
+
+	#[test]
+	fn canonical_len_is_the_length_of_the_encoding() {
+		assert_eq!(
+			TrainState::canonical_len(&layout()),
+			state().to_canonical_bytes().len()
+		);
+	}
+
+	#[test]
+	fn bytes_longer_than_the_layout_are_rejected_before_parsing() {
+		// Garbage (not even the magic) far past the layout's length: rejected by length.
+		let huge = vec![0xAB; TrainState::canonical_len(&layout()) + 1000];
+		assert_eq!(
+			TrainState::from_canonical_bytes(&huge, &layout()),
+			Err(StateError::TrailingBytes(1000))
+		);
 	}
 
 	#[test]

@@ -1,0 +1,11 @@
+//! cargo-fuzz target `checkpoint_decode`: a thin wrapper over `harness::checkpoint_decode` (see `../harness.rs`; the
+//! crate's `tests/fuzz_corpus.rs` replays the committed corpus through the same function).
+#![no_main]
+
+#[allow(dead_code)]
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+	harness::checkpoint_decode(data);
+});

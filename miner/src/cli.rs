@@ -200,7 +200,22 @@ pub async fn run<C: MinerChain + 'static>(s: Settings, chain: C) -> Result<(), M
 	opts.show_progress = std::io::stderr().is_terminal();
 	match &s.cheat {
 		#[cfg(feature = "cheats")]
-		Some(mode) => opts.cheat = Some(mode.parse()?),
+		Some(spec) => {
+			// `MODE` or `MODE@ROUND`: cheat from that round on, honest before.
+			let (mode, from) = match spec.split_once('@') {
+				Some((m, r)) => (
+					m,
+					r.parse::<u32>().map_err(|_| {
+						MinerError::Config(format!(
+							"--cheat {spec}: the round after @ is not a number"
+						))
+					})?,
+				),
+				None => (spec.as_str(), 0),
+			};
+			opts.cheat = Some(mode.parse()?);
+			opts.cheat_from = from;
+		},
 		#[cfg(not(feature = "cheats"))]
 		Some(_) => {
 			return Err(MinerError::Config(

@@ -124,7 +124,8 @@ pub struct RunArgs {
 	/// How often to poll the chain, in milliseconds [default: 1000].
 	#[arg(long, env = "ARENA_POLL_INTERVAL_MS")]
 	pub poll_interval_ms: Option<u64>,
-	/// Misbehave on purpose (tests and demo only; needs a build with `--features cheats`).
+	/// Misbehave on purpose (tests and demo only; needs a build with `--features cheats`):
+	/// `MODE` or `MODE@ROUND` (honest before that round).
 	#[arg(long, env = "ARENA_CHEAT", hide = true)]
 	pub cheat: Option<String>,
 }

@@ -115,6 +115,10 @@ pub struct MinerOptions {
 	/// Misbehaviour for tests and the demo.
 	#[cfg(feature = "cheats")]
 	pub cheat: Option<crate::cheat::CheatMode>,
+	/// First round the cheat applies to (honest before it, so that it earns rewards a later
+	/// slash can take).
+	#[cfg(feature = "cheats")]
+	pub cheat_from: u32,
 }
 
 impl MinerOptions {
@@ -131,6 +135,8 @@ impl MinerOptions {
 			fetch: FetchConfig::default(),
 			#[cfg(feature = "cheats")]
 			cheat: None,
+			#[cfg(feature = "cheats")]
+			cheat_from: 0,
 		}
 	}
 }
@@ -239,6 +245,12 @@ pub fn store_limits(config: &TrainingConfig) -> SizeLimits {
 }
 
 impl<C: MinerChain + 'static> Miner<C> {
+	/// The cheat mode for round `index` (none before `cheat_from`).
+	#[cfg(feature = "cheats")]
+	fn cheat_for(&self, index: u32) -> Option<crate::cheat::CheatMode> {
+		self.opts.cheat.filter(|_| index >= self.opts.cheat_from)
+	}
+
 	/// Sets the miner up: reads the subnet's task, opens the store and the fetch cache, loads
 	/// the round state, starts the artifact server (if asked) and announces the endpoint.
 	pub async fn start(
@@ -744,7 +756,7 @@ impl<C: MinerChain + 'static> Miner<C> {
 			let stop = stop.clone();
 			let rt = tokio::runtime::Handle::current();
 			#[cfg(feature = "cheats")]
-			let cheat = self.opts.cheat;
+			let cheat = self.cheat_for(round.index);
 			tokio::task::spawn_blocking(move || {
 				#[cfg(feature = "cheats")]
 				if let Some(mode) = cheat {
@@ -800,7 +812,7 @@ impl<C: MinerChain + 'static> Miner<C> {
 		out: Arc<TrainOutput>,
 	) -> Result<Option<Step>, MinerError> {
 		#[cfg(feature = "cheats")]
-		let out = match &self.opts.cheat {
+		let out = match &self.cheat_for(round.index) {
 			Some(crate::cheat::CheatMode::Copy) => {
 				match crate::cheat::copy_update(
 					&*self.chain,

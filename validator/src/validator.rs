@@ -54,9 +54,14 @@ pub struct TickReport {
 
 /// The audit results of the round being worked on.
 struct RoundWork {
+	round: RoundIndex,
 	data: RoundData,
 	audits: Vec<MinerAudit>,
 	weights: BTreeMap<AccountId, u16>,
+	/// The weights could not be set yet (e.g. `SettingWeightsTooFast`: the chain allows one
+	/// setting per `tempo` blocks, and this round's audit finished earlier than the last
+	/// one's); retried every tick while the round is auditing or voting.
+	weights_pending: bool,
 }
 
 /// The validator: a chain, local means and persisted progress.
@@ -178,9 +183,11 @@ impl<C: ValidatorChain> Validator<C> {
 						self.audit_round(&round, &mut report).await;
 					},
 					Phase::Voting => {
+						self.retry_weights(round.index, &mut report).await;
 						let r = self.aggregate_and_vote(&round).await;
 						record(r, &mut report);
 					},
+					Phase::Auditing => self.retry_weights(round.index, &mut report).await,
 					_ => {},
 				}
 			},
@@ -319,14 +326,14 @@ impl<C: ValidatorChain> Validator<C> {
 			audits.push(audit);
 		}
 		report.done.push(step);
-		let weights = match self.submit_weights(round.index, &audits).await {
+		let (weights, weights_pending) = match self.submit_weights(round.index, &audits).await {
 			Ok(w) => {
 				report.done.push(LoopStep::Weights);
-				w
+				(w, false)
 			},
 			Err(e) => {
 				report.errors.push(e);
-				BTreeMap::new()
+				(BTreeMap::new(), true)
 			},
 		};
 		match self.challenge_failures(round.index, &audits).await {
@@ -338,10 +345,30 @@ impl<C: ValidatorChain> Validator<C> {
 			report.errors.push(e);
 		}
 		self.work = Some(RoundWork {
+			round: round.index,
 			data,
 			audits,
 			weights,
+			weights_pending,
 		});
+	}
+
+	/// Sets the weights of `round` again if the first attempt failed.
+	async fn retry_weights(&mut self, round: RoundIndex, report: &mut TickReport) {
+		let Some(mut work) = self.work.take() else {
+			return;
+		};
+		if work.round == round && work.weights_pending {
+			match self.submit_weights(round, &work.audits).await {
+				Ok(w) => {
+					report.done.push(LoopStep::Weights);
+					work.weights = w;
+					work.weights_pending = false;
+				},
+				Err(e) => report.errors.push(e),
+			}
+		}
+		self.work = Some(work);
 	}
 
 	/// Sets (or commits) the round's weights; returns them by miner.
@@ -523,9 +550,11 @@ impl<C: ValidatorChain> Validator<C> {
 			audits.push(data.audit(&self.env, c, Vec::new()).await);
 		}
 		self.work = Some(RoundWork {
+			round: round.index,
 			data,
 			audits,
 			weights: BTreeMap::new(),
+			weights_pending: false,
 		});
 		Ok(true)
 	}

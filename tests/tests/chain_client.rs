@@ -1,6 +1,7 @@
 //! The programs' chain client against `arena-node --dev`: every port call the miner and the
 //! validator make, several transactions in one block from one key, typed dispatch errors, and
-//! a node killed and restarted under the client.
+//! a node killed and restarted under the client (reads, transactions and the finalized-head
+//! stream carry on).
 
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use arena_chain_client::{
 	port::{ChainError, ChainView, MinerChain, ValidatorChain},
 	task::{chain_task, training_config},
 	types::{Contribution, Phase, RoundState},
-	ArenaClient, Hotkey, SignedClient,
+	ArenaClient, FinalizedHeads, Hotkey, SignedClient,
 };
 use arena_e2e::Node;
 
@@ -166,6 +167,8 @@ async fn client_reconnects_after_the_node_restarts() -> Result<()> {
 	let admin = Admin::new(client.clone(), key("//Alice")?);
 	admin.transfer(&key("//Dave")?.account(), ARN).await?;
 	let before = alice.finalized_block().await?;
+	let mut heads = FinalizedHeads::new(client.clone());
+	let head = heads.next().await?;
 
 	node.stop()?;
 	let down = alice.finalized_block().await;
@@ -191,5 +194,10 @@ async fn client_reconnects_after_the_node_restarts() -> Result<()> {
 	};
 	ensure!(after > before);
 	admin.transfer(&key("//Dave")?.account(), ARN).await?;
+	// The finalized-head stream re-subscribed by itself and moves on from where it was.
+	let later = tokio::time::timeout(Duration::from_secs(60), heads.next())
+		.await
+		.context("no finalized head after the restart")??;
+	ensure!(later.number > head.number, "{later:?} after {head:?}");
 	Ok(())
 }

@@ -59,7 +59,7 @@ pub async fn status<C: ChainView>(
 		.await
 		.map_err(MinerError::chain(Phase::WaitRound))?;
 	let escrow = chain
-		.escrow_of(&hotkey)
+		.escrow_of(netuid, &hotkey)
 		.await
 		.map_err(MinerError::chain(Phase::WaitRound))?;
 	let free_balance = chain.free_balance(&hotkey).await.map_err(err)?;

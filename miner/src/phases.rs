@@ -942,7 +942,7 @@ impl<C: MinerChain + 'static> Miner<C> {
 
 	/// Reads what escrow holds for the hotkey and its free balance into the metrics.
 	async fn update_rewards(&self) {
-		let escrow = self.chain.escrow_of(&self.hotkey).await;
+		let escrow = self.chain.escrow_of(self.opts.netuid, &self.hotkey).await;
 		let free = self.chain.free_balance(&self.hotkey).await;
 		match (escrow, free) {
 			(Ok(e), Ok(f)) => {

@@ -404,7 +404,7 @@ impl Arena {
 			.find(|n| n.hotkey == member.account())
 			.map(|n| n.incentive)
 			.unwrap_or(0);
-		let escrow = self.chain.escrow_of(&member.account()).await?;
+		let escrow = self.chain.escrow_of(NETUID, &member.account()).await?;
 		let free = self.chain.free_balance(&member.account()).await?;
 		Ok((incentive, escrow.held, free))
 	}

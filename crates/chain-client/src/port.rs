@@ -102,10 +102,12 @@ pub trait ChainView: Send + Sync {
 		netuid: NetUid,
 	) -> impl Future<Output = ChainResult<Vec<ChallengeView>>> + Send;
 
-	/// What escrow holds for `account` (entries it will receive).
+	/// What escrow holds of `hotkey`'s earnings on `netuid`: its open entries (a miner's
+	/// incentive, a validator's dividends and its delegators' shares), whoever they pay.
 	fn escrow_of(
 		&self,
-		account: &AccountId,
+		netuid: NetUid,
+		hotkey: &AccountId,
 	) -> impl Future<Output = ChainResult<EscrowSummary>> + Send;
 
 	/// Free balance of `account`.

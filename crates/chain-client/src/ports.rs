@@ -152,12 +152,12 @@ impl ChainView for SignedClient {
 			.collect())
 	}
 
-	async fn escrow_of(&self, account: &AccountId) -> ChainResult<EscrowSummary> {
+	async fn escrow_of(&self, netuid: NetUid, hotkey: &AccountId) -> ChainResult<EscrowSummary> {
 		let entries = self
 			.api_call(
 				runtime::runtime_apis()
 					.escrow_api()
-					.account_entries(*account),
+					.earner_entries(netuid, *hotkey),
 			)
 			.await?;
 		let mut summary = EscrowSummary::default();

@@ -318,7 +318,7 @@ impl ChainView for FakeChain {
 		Ok(Vec::new())
 	}
 
-	async fn escrow_of(&self, _account: &AccountId) -> ChainResult<EscrowSummary> {
+	async fn escrow_of(&self, _netuid: NetUid, _account: &AccountId) -> ChainResult<EscrowSummary> {
 		Ok(EscrowSummary::default())
 	}
 

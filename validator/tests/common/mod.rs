@@ -298,7 +298,11 @@ impl ChainView for FakeChain {
 	) -> impl Future<Output = ChainResult<Vec<ChallengeView>>> + Send {
 		Self::ok(self.with(|w| w.challenges.clone()))
 	}
-	fn escrow_of(&self, _: &AccountId) -> impl Future<Output = ChainResult<EscrowSummary>> + Send {
+	fn escrow_of(
+		&self,
+		_: NetUid,
+		_: &AccountId,
+	) -> impl Future<Output = ChainResult<EscrowSummary>> + Send {
 		Self::ok(EscrowSummary::default())
 	}
 	fn free_balance(&self, _: &AccountId) -> impl Future<Output = ChainResult<Balance>> + Send {

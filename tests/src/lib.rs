@@ -27,12 +27,16 @@ pub fn node_binary() -> Result<PathBuf> {
 	if let Some(path) = std::env::var_os("ARENA_NODE_BIN") {
 		return Ok(PathBuf::from(path));
 	}
-	// <target>/<profile>/deps/<test-exe> → <target>/<profile>/arena-node
+	// <target>/<profile>/deps/<test-exe> or <target>/<profile>/arena-demo → <target>/<profile>/arena-node
 	let exe = std::env::current_exe().context("current_exe")?;
-	let profile_dir = exe
+	let mut profile_dir = exe
 		.parent()
-		.and_then(|deps| deps.parent())
-		.context("test executable is not inside a cargo target directory")?;
+		.context("the executable is not inside a cargo target directory")?;
+	if profile_dir.ends_with("deps") {
+		profile_dir = profile_dir
+			.parent()
+			.context("deps has no parent directory")?;
+	}
 	let node = profile_dir.join("arena-node");
 	if !node.exists() {
 		bail!(

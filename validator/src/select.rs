@@ -9,19 +9,11 @@
 //! * **Segments.** [`arena_rules::round::audit_segments`] with BLAKE2b-256 (the on-chain
 //!   rule), `s` segments of the `H / c` a miner ran.
 
+use arena_chain_client::blake2_256;
 use arena_chain_client::types::{AccountId, Hash32};
-use blake2::digest::consts::U32;
-use blake2::{Blake2b, Digest};
 
 /// Domain separator of the miner draw.
 pub const MINER_DRAW_DOMAIN: &[u8] = b"arena/audit-miners/v1";
-
-/// BLAKE2b-256, the hash the chain uses for audit segments.
-pub fn blake2_256(data: &[u8]) -> Hash32 {
-	let mut h = Blake2b::<U32>::new();
-	h.update(data);
-	h.finalize().into()
-}
 
 /// The miners (of `committed`) that get segment audits: all if at most `max`, else the `max`
 /// with the smallest draw hash (see the module docs). The result keeps `committed`'s order.

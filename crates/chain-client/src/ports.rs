@@ -317,15 +317,11 @@ pub fn commit_hash(hotkey: &AccountId, netuid: NetUid, reveal: &WeightsReveal) -
 		reveal.version_key,
 	)
 		.encode();
-	blake2b_256(&bytes)
-}
-
-fn blake2b_256(data: &[u8]) -> Hash32 {
-	use blake2::{digest::consts::U32, Blake2b, Digest};
-	Blake2b::<U32>::digest(data).into()
+	blake2_256(&bytes)
 }
 
 /// BLAKE2b-256, the chain's hash (block hashes, audit-segment choice).
 pub fn blake2_256(data: &[u8]) -> Hash32 {
-	blake2b_256(data)
+	use blake2::{digest::consts::U32, Blake2b, Digest};
+	Blake2b::<U32>::digest(data).into()
 }

@@ -20,11 +20,12 @@ use std::time::Instant;
 use arena_artifacts::ArtifactKind;
 use arena_chain_client::port::ValidatorChain;
 use arena_chain_client::types::{AccountId, Phase, RoundIndex, RoundState, WeightsReveal};
-use arena_training::TrainingError;
+use arena_training::{BackendFingerprint, TrainingError};
 use bytes::Bytes;
 
 use crate::aggregate::{accepted_updates, next_checkpoint, validation_loss};
 use crate::audit::MinerAudit;
+use crate::compute::compute;
 use crate::env::{AuditEnv, RoundData};
 use crate::error::{AtStep, LoopStep, StepError, StepResult, ValidatorError};
 use crate::metrics::Metrics;
@@ -298,6 +299,7 @@ impl<C: ValidatorChain> Validator<C> {
 			self.env.settings.max_audited_miners,
 		);
 		let n_segments = u32::try_from(data.config.num_segments()).unwrap_or(u32::MAX);
+		let own_fingerprint = BackendFingerprint::of(&self.env.device).hash();
 		tracing::info!(
 			round = round.index,
 			miners = committed.len(),
@@ -313,6 +315,8 @@ impl<C: ValidatorChain> Validator<C> {
 					&c.hotkey,
 					n_segments,
 					data.audit_segments,
+					data.config.segment_len,
+					c.contribution.fingerprint == own_fingerprint,
 				)
 			} else {
 				Vec::new()
@@ -592,7 +596,7 @@ impl<C: ValidatorChain> Validator<C> {
 		self.metrics.set_step(step);
 		let started = Instant::now();
 		let config = &work.data.config;
-		let next = next_checkpoint(config, &work.data.checkpoint, &accepted)
+		let next = compute(|| next_checkpoint(config, &work.data.checkpoint, &accepted))
 			.at(step)?
 			.ok_or_else(|| TrainingError::Inconsistent("no checkpoint".into()))
 			.at(step)?;
@@ -604,7 +608,8 @@ impl<C: ValidatorChain> Validator<C> {
 			.put(ArtifactKind::Checkpoint, Bytes::from(bytes))
 			.await
 			.at(step)?;
-		let loss = validation_loss(config, &next, &self.env.corpus, &self.env.device).at(step)?;
+		let loss = compute(|| validation_loss(config, &next, &self.env.corpus, &self.env.device))
+			.at(step)?;
 		let aggregate_s = started.elapsed().as_secs_f64();
 		tracing::info!(round = round.index, updates = accepted.len(), checkpoint = %hex::encode(hash), loss, "aggregated");
 		let vote = LoopStep::Vote;

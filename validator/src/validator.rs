@@ -591,6 +591,7 @@ impl<C: ValidatorChain> Validator<C> {
 				round = round.index,
 				"no accepted update: no vote (the chain keeps C_r)"
 			);
+			self.write_csv_once(round.index, None, 0.0)?;
 			return Ok(None);
 		}
 		self.metrics.set_step(step);
@@ -612,6 +613,13 @@ impl<C: ValidatorChain> Validator<C> {
 			.at(step)?;
 		let aggregate_s = started.elapsed().as_secs_f64();
 		tracing::info!(round = round.index, updates = accepted.len(), checkpoint = %hex::encode(hash), loss, "aggregated");
+		// The round's rows and the loss curve do not wait for the vote: a vote that comes too
+		// late (or fails) still leaves the audit on record.
+		self.metrics.validation_loss.set(loss);
+		self.state.loss_history.retain(|(r, _)| *r != round.index);
+		self.state.loss_history.push((round.index, loss));
+		self.write_csv_once(round.index, Some(loss), aggregate_s)?;
+		plot_loss(&self.plot_path(), &self.state.loss_history).at(step)?;
 		let vote = LoopStep::Vote;
 		self.metrics.set_step(vote);
 		self.expect(round.index, &[Phase::Voting], vote).await?;
@@ -620,26 +628,30 @@ impl<C: ValidatorChain> Validator<C> {
 			.await
 			.at(vote)?;
 		tracing::info!(round = round.index, checkpoint = %hex::encode(hash), "checkpoint voted");
-		self.metrics.validation_loss.set(loss);
-		let first_vote = self
-			.state
-			.last_vote
-			.as_ref()
-			.is_none_or(|v| v.round != round.index);
 		self.state.last_vote = Some(VoteRecord {
 			round: round.index,
 			checkpoint: hex::encode(hash),
 			accepted: key,
 		});
-		self.state.loss_history.retain(|(r, _)| *r != round.index);
-		self.state.loss_history.push((round.index, loss));
 		self.save(vote)?;
-		if first_vote {
-			let rows = self.csv_rows(round.index, Some(loss), aggregate_s);
-			append_csv(&self.csv_path(), &rows).at(vote)?;
-		}
-		plot_loss(&self.plot_path(), &self.state.loss_history).at(vote)?;
 		Ok(Some(vote))
+	}
+
+	/// Appends the audit rows of `round` to the CSV unless they are there already.
+	fn write_csv_once(
+		&mut self,
+		round: RoundIndex,
+		loss: Option<f64>,
+		aggregate_s: f64,
+	) -> StepResult<()> {
+		let step = LoopStep::Aggregate;
+		if self.state.csv_round.is_some_and(|r| r >= round) {
+			return Ok(());
+		}
+		let rows = self.csv_rows(round, loss, aggregate_s);
+		append_csv(&self.csv_path(), &rows).at(step)?;
+		self.state.csv_round = Some(round);
+		self.save(step)
 	}
 
 	fn csv_rows(&self, round: RoundIndex, loss: Option<f64>, aggregate_s: f64) -> Vec<CsvRow> {

@@ -10,11 +10,12 @@
 //!
 //! ```text
 //! arena-demo [--rounds N] [--work-dir DIR] [--block-ms MS] [--tempo BLOCKS]
-//!            [--steps H] [--deadline BLOCKS] [--vote-window BLOCKS]
+//!            [--steps H] [--segment C] [--deadline BLOCKS] [--vote-window BLOCKS]
 //! ```
 //!
-//! `--steps` sets the task's inner steps `H` (a multiple of the tiny model's segment length,
-//! 5); `--deadline` the commit deadline (default: half the tempo) and `--vote-window` the
+//! `--steps` sets the task's inner steps `H` and `--segment` the steps per committed segment
+//! `c` (default: the tiny model's 5; `H` must be a multiple of it; a validator re-runs `c`
+//! steps per audited miner); `--deadline` the commit deadline (default: half the tempo) and `--vote-window` the
 //! voting blocks (default: tempo / 8, at least 2). A larger `H` with a late deadline makes
 //! miners spend most of each round training; the miners must still finish before the
 //! deadline on this machine, or they skip the round.
@@ -31,12 +32,13 @@ struct Args {
 	block_ms: u32,
 	tempo: u32,
 	steps: Option<u64>,
+	segment: Option<u64>,
 	deadline: Option<u32>,
 	vote_window: Option<u32>,
 }
 
 const USAGE: &str = "arena-demo [--rounds N] [--work-dir DIR] [--block-ms MS] [--tempo BLOCKS] \
-	[--steps H] [--deadline BLOCKS] [--vote-window BLOCKS]";
+	[--steps H] [--segment C] [--deadline BLOCKS] [--vote-window BLOCKS]";
 
 fn parse_args() -> Result<Args> {
 	let mut args = Args {
@@ -45,6 +47,7 @@ fn parse_args() -> Result<Args> {
 		block_ms: 500,
 		tempo: 60,
 		steps: None,
+		segment: None,
 		deadline: None,
 		vote_window: None,
 	};
@@ -57,6 +60,7 @@ fn parse_args() -> Result<Args> {
 			"--block-ms" => args.block_ms = value()?.parse().context("--block-ms")?,
 			"--tempo" => args.tempo = value()?.parse().context("--tempo")?,
 			"--steps" => args.steps = Some(value()?.parse().context("--steps")?),
+			"--segment" => args.segment = Some(value()?.parse().context("--segment")?),
 			"--deadline" => args.deadline = Some(value()?.parse().context("--deadline")?),
 			"--vote-window" => args.vote_window = Some(value()?.parse().context("--vote-window")?),
 			"-h" | "--help" => {
@@ -156,14 +160,18 @@ async fn run(args: Args) -> Result<()> {
 		}
 	}
 	let mut config = arena_training::TrainingConfig::tiny();
+	if let Some(c) = args.segment {
+		config.segment_len = c;
+	}
 	if let Some(h) = args.steps {
-		ensure!(
-			h > 0 && h % config.segment_len == 0,
-			"--steps must be a positive multiple of {}",
-			config.segment_len
-		);
 		config.inner_steps = h;
 	}
+	ensure!(
+		config.segment_len > 0 && config.inner_steps % config.segment_len == 0,
+		"--steps ({}) must be a multiple of --segment ({})",
+		config.inner_steps,
+		config.segment_len
+	);
 	let spec = ArenaSpec {
 		block_ms: args.block_ms,
 		tempo: args.tempo,
@@ -176,6 +184,7 @@ async fn run(args: Args) -> Result<()> {
 		config,
 		work_dir: work_dir.clone(),
 		poll_ms: 250,
+		s3: None,
 	};
 	println!(
 		"==> starting a dev chain, subnet 0, 2 validators and 4 miners in {}",

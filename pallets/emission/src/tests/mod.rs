@@ -3,6 +3,7 @@
 
 #[cfg(feature = "runtime-benchmarks")]
 mod bench;
+mod cycling;
 mod epoch;
 mod flash_stake;
 mod flow;

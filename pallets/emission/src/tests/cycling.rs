@@ -3,8 +3,8 @@
 //!
 //! One chain, two subnets set up identically (same owner burns, same honest validator stake at
 //! the same blocks): on subnet 0 an honest holder stakes `X` and keeps it; on subnet 1 a cycler
-//! stakes `x_i ≤ X`, keeps it at least `FlowMaturity` blocks, removes it all, waits, and starts
-//! again. At every block the cycler's subnet must have at most the holder's
+//! stakes `X` (later cycles `x_i ≤ X`), keeps it at least `FlowMaturity` blocks, removes it all,
+//! waits, and starts again; at the end it may stake `≤ X` once more and keep it. At every block the cycler's subnet must have at most the holder's
 //! - cumulative clipped score `Σ max(S, 0)` (what the emission split integrates), and
 //! - cumulative emission received (paid out at epochs + still pending),
 //!
@@ -152,10 +152,12 @@ fn cycles(x_units: Balance) -> impl Strategy<Value = Vec<Cycle>> {
 		(1..=x_units, MATURITY..=4 * MATURITY, 1u64..=3 * MATURITY),
 		1..6,
 	)
-	.prop_map(|v| {
+	.prop_map(move |v| {
 		v.into_iter()
-			.map(|(amount, hold, gap)| Cycle {
-				amount: amount * UNIT,
+			.enumerate()
+			.map(|(i, (amount, hold, gap))| Cycle {
+				// The first cycle uses all of the capital; later ones part of it.
+				amount: if i == 0 { x_units } else { amount } * UNIT,
 				hold,
 				gap,
 			})

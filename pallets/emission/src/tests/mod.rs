@@ -8,5 +8,6 @@ mod epoch;
 mod flash_stake;
 mod flow;
 mod halving;
+mod migrations;
 mod properties;
 mod recycle;

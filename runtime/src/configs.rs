@@ -200,7 +200,9 @@ impl pallet_stake::Config for Runtime {
 	type OnFlow = Emission;
 	type MinStake = ConstU64<{ ARN / 10 }>;
 	type StakeRateLimit = ConstU32<1>;
-	type FlowMaturity = ConstU32<{ DAYS }>;
+	// SPEC §2's default (one day of 12 s blocks), defined once in arena-rules; dev chains set a
+	// shorter one at genesis.
+	type FlowMaturity = ConstU32<{ pallet_stake::DEFAULT_FLOW_MATURITY }>;
 	type MaxPendingStakes = ConstU32<32>;
 	type MaxHotkeysPerColdkey = ConstU32<64>;
 	type DefaultTake = DefaultTake;

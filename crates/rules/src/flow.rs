@@ -67,8 +67,8 @@ use sp_arithmetic::{
 /// Default score half-life: 216,000 blocks (30 days of 12 s blocks).
 pub const DEFAULT_HALF_LIFE: u32 = 216_000;
 
-/// Default flow maturity: one day of 12 s blocks.
-pub const DEFAULT_FLOW_MATURITY: BlockNumber = 7_200;
+/// Default flow maturity: one day of 12 s blocks (7,200).
+pub const DEFAULT_FLOW_MATURITY: u32 = 7_200;
 
 /// Default share exponent `p`.
 pub const DEFAULT_EXPONENT: u8 = 1;

@@ -200,7 +200,9 @@ impl pallet_stake::Config for Runtime {
 	type OnFlow = Emission;
 	type MinStake = ConstU64<{ ARN / 10 }>;
 	type StakeRateLimit = ConstU32<1>;
-	type FlowMaturity = ConstU32<{ DAYS }>;
+	// SPEC §2's default (one day of 12 s blocks), defined once in arena-rules; dev chains set a
+	// shorter one at genesis.
+	type FlowMaturity = ConstU32<{ pallet_stake::DEFAULT_FLOW_MATURITY }>;
 	type MaxPendingStakes = ConstU32<32>;
 	type MaxHotkeysPerColdkey = ConstU32<64>;
 	type DefaultTake = DefaultTake;
@@ -241,8 +243,8 @@ impl pallet_emission::Config for Runtime {
 	// E0 = 1 ARN per block (SPEC §1).
 	type InitialEmission = ConstU64<ARN>;
 	type OwnerCut = OwnerCut;
-	// 216,000 blocks: 30 days of 12 s blocks (SPEC §2).
-	type DefaultFlowHalfLife = ConstU32<216_000>;
+	// SPEC §2's default (216,000 blocks: 30 days of 12 s blocks), defined once in arena-rules.
+	type DefaultFlowHalfLife = ConstU32<{ pallet_emission::DEFAULT_FLOW_HALF_LIFE }>;
 	type MaxSubnets = ConstU32<128>;
 	type MaxUids = ConstU32<256>;
 	// Two epochs of 256 UIDs and 64 validators stay well below the block's weight limit

@@ -3,9 +3,11 @@
 
 #[cfg(feature = "runtime-benchmarks")]
 mod bench;
+mod cycling;
 mod epoch;
 mod flash_stake;
 mod flow;
 mod halving;
+mod migrations;
 mod properties;
 mod recycle;

@@ -67,7 +67,7 @@ pub const ESCROW: u32 = 2 * TEMPO;
 /// Commit deadline and vote window used by [`setup`].
 pub const DEADLINE: u32 = 8;
 pub const VOTE_WINDOW: u32 = 5;
-/// Inner steps of the default training task.
+/// Inner steps of the test subnets' training task (the default task's, shortened).
 pub const STEPS: u32 = 64;
 pub const MAX_COMMITMENTS: u32 = 8;
 pub const MAX_VOTES: u32 = 4;
@@ -84,7 +84,10 @@ parameter_types! {
 		escrow_window: ESCROW / TEMPO,
 		..SubnetHyperparams::defaults_with_burn(MIN_BURN, 1_000_000)
 	};
-	pub DefaultTask: TrainingTask = TrainingTask::default();
+	pub DefaultTask: TrainingTask = TrainingTask {
+		inner_steps: STEPS,
+		..TrainingTask::default()
+	};
 	pub BurnBump: FixedU128 = FixedU128::from_rational(126, 100);
 	pub const DefaultTake: Perbill = Perbill::from_percent(18);
 	pub const MaxTake: Perbill = Perbill::from_percent(50);

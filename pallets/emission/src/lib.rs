@@ -15,8 +15,15 @@
 //!    current total issuance `I`, is split by the subnets' shares (`max(S − L, 0)^p`,
 //!    normalised), minted into the pallet's pot account and added to each subnet's
 //!    [`PendingEmission`]. If no subnet has a positive excess it is not minted.
-//! 3. *Epochs*: at most `Config::MaxEpochsPerBlock` queued epochs ([`EpochQueue`]) run; the rest
-//!    wait for the next block. An epoch runs Yuma ([`arena_rules::yuma`]) over the subnet's
+//! 3. *Epochs*: queued epochs ([`EpochQueue`], oldest first) run while they fit in the block's
+//!    **epoch budget**: `Config::EpochBlockShare` of the block's maximum weight, less what steps
+//!    1–2 charged. Each epoch is priced before it runs with the epoch weight function at the
+//!    subnet's actual size (its neurons and permitted validators, [`Pallet::epoch_price`]); the
+//!    first that does not fit waits, with the rest, for the next block. Nothing is dropped: the
+//!    queue holds every subnet at most once (an epoch falling due while its subnet is still
+//!    queued is merged into the queued one, whose payout covers all pending emission), and
+//!    `integrity_test` checks that the largest possible epoch fits in an otherwise empty
+//!    budget. An epoch runs Yuma ([`arena_rules::yuma`]) over the subnet's
 //!    permitted, active validators' weights and consensus (matured, SPEC §3) stakes with the
 //!    bonds kept in [`Bonds`], splits
 //!    the pending emission ([`arena_rules::epoch_split`]: owner cut, miners' half by incentive,
@@ -91,7 +98,11 @@ pub mod pallet {
 	/// Largest share exponent `p` accepted by [`Pallet::set_flow_params`].
 	pub const MAX_FLOW_EXPONENT: u8 = 8;
 
+	/// The in-code storage version.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -121,15 +132,18 @@ pub mod pallet {
 		/// Flow EMA half-life in blocks until `set_flow_params` changes it (SPEC §2: 216,000).
 		#[pallet::constant]
 		type DefaultFlowHalfLife: Get<u32>;
-		/// Most subnets (bounds the epoch queue; = `pallet_subnets::Config::MaxSubnets`).
+		/// Most subnets (bounds the epoch queue; = `pallet_subnets::Config::MaxSubnets`, checked
+		/// by `integrity_test`).
 		#[pallet::constant]
 		type MaxSubnets: Get<u32>;
-		/// Most UIDs of a subnet (bounds bond rows; = `pallet_subnets::Config::MaxUidsLimit`).
+		/// Most UIDs of a subnet (bounds bond rows; = `pallet_subnets::Config::MaxUidsLimit`,
+		/// checked by `integrity_test`).
 		#[pallet::constant]
 		type MaxUids: Get<u32>;
-		/// Most epochs run in one block; the rest wait in [`EpochQueue`].
+		/// Share of the block's maximum weight this pallet's `on_initialize` may use, epochs
+		/// included (*default* 25 %); queued epochs that do not fit wait in [`EpochQueue`].
 		#[pallet::constant]
-		type MaxEpochsPerBlock: Get<u32>;
+		type EpochBlockShare: Get<Perbill>;
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 	}
@@ -251,18 +265,34 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Folds the previous block's flow into the scores, mints and splits this block's
-		/// emission, and runs up to `MaxEpochsPerBlock` queued epochs.
+		/// emission, and runs the queued epochs that fit in the rest of the block's budget
+		/// ([`Pallet::hook_budget`]).
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			let subnets = Self::update_flows(n);
 			Self::emit_block();
-			let epochs = Self::run_queued_epochs(n);
-			T::WeightInfo::on_initialize(subnets).saturating_add(epochs)
+			let used = T::WeightInfo::on_initialize(subnets);
+			let left = Self::hook_budget().saturating_sub(used);
+			used.saturating_add(Self::run_queued_epochs(n, left))
 		}
 
 		fn integrity_test() {
+			assert_eq!(
+				T::MaxSubnets::get(),
+				T::Subnets::max_subnets(),
+				"MaxSubnets must equal the subnets pallet's MaxSubnets"
+			);
+			assert_eq!(
+				T::MaxUids::get(),
+				T::Subnets::max_uids(),
+				"MaxUids must equal the subnets pallet's MaxUidsLimit"
+			);
+			let worst = T::WeightInfo::on_initialize(T::MaxSubnets::get())
+				.saturating_add(Self::max_epoch_weight());
 			assert!(
-				T::MaxEpochsPerBlock::get() >= 1,
-				"MaxEpochsPerBlock must be >= 1"
+				worst.all_lte(Self::hook_budget()),
+				"the largest epoch ({worst:?} with the flows of MaxSubnets subnets) must fit in \
+				 the hook budget ({:?}): raise EpochBlockShare or lower MaxUids",
+				Self::hook_budget()
 			);
 			assert!(
 				T::DefaultFlowHalfLife::get() >= 1,
@@ -428,20 +458,63 @@ pub mod pallet {
 			Totals::<T>::put(totals);
 		}
 
-		/// Runs up to `MaxEpochsPerBlock` queued epochs; returns their weight.
-		fn run_queued_epochs(now: BlockNumberFor<T>) -> Weight {
+		/// The most weight this pallet's `on_initialize` may use in one block:
+		/// `EpochBlockShare · max_block`.
+		pub fn hook_budget() -> Weight {
+			let max = <T as frame_system::Config>::BlockWeights::get().max_block;
+			T::EpochBlockShare::get() * max
+		}
+
+		/// Weight of an epoch with `n` UIDs and `v` validators, payouts included.
+		pub fn epoch_weight(n: u32, v: u32) -> Weight {
+			T::WeightInfo::epoch(n, v).saturating_add(Self::payouts_weight(n, v))
+		}
+
+		/// Weight of the largest epoch the configuration allows: `MaxUids` UIDs and as many
+		/// validators as Yuma takes.
+		pub fn max_epoch_weight() -> Weight {
+			let n = T::MaxUids::get();
+			Self::epoch_weight(n, n.min(yuma::MAX_VALIDATORS as u32))
+				.saturating_add(T::DbWeight::get().reads(3))
+		}
+
+		/// What an epoch of `netuid` costs if it runs now, priced before it runs: the epoch
+		/// weight at the subnet's neuron count and its permitted validators (at most Yuma's
+		/// limit), plus the three reads that price it.
+		pub fn epoch_price(netuid: NetUid) -> Weight {
+			let n = u32::from(T::Subnets::neuron_count(netuid));
+			let permits: u32 = T::Stake::validator_permits(netuid).len().saturated_into();
+			let v = permits.min(n).min(yuma::MAX_VALIDATORS as u32);
+			Self::epoch_weight(n, v).saturating_add(T::DbWeight::get().reads(3))
+		}
+
+		/// Runs queued epochs, oldest first, while the next one's price fits in `budget`; the
+		/// rest stay queued for the next blocks. Returns the weight used (each epoch counted at
+		/// the larger of its price and its actual weight). If even the first epoch does not fit
+		/// (only when the budget is misconfigured, see `integrity_test`) it runs anyway, so the
+		/// queue always moves.
+		fn run_queued_epochs(now: BlockNumberFor<T>, budget: Weight) -> Weight {
 			let mut queue = EpochQueue::<T>::get();
 			if queue.is_empty() {
 				return Weight::zero();
 			}
-			let take = (T::MaxEpochsPerBlock::get() as usize).min(queue.len());
-			let due: Vec<NetUid> = queue.drain(..take).collect();
-			EpochQueue::<T>::put(queue);
-			due.into_iter().fold(Weight::zero(), |w, netuid| {
-				let (n, v) = Self::run_epoch(netuid, now);
-				w.saturating_add(T::WeightInfo::epoch(n, v))
-					.saturating_add(Self::payouts_weight(n, v))
-			})
+			let mut used = T::DbWeight::get().reads_writes(1, 1);
+			let mut ran = 0usize;
+			for netuid in queue.iter() {
+				let price = Self::epoch_price(*netuid);
+				if ran > 0 && !used.saturating_add(price).all_lte(budget) {
+					break;
+				}
+				let (n, v) = Self::run_epoch(*netuid, now);
+				used = used.saturating_add(price.max(Self::epoch_weight(n, v)));
+				ran = ran.saturating_add(1);
+			}
+			if ran > 0 {
+				let rest: Vec<NetUid> = queue.iter().skip(ran).copied().collect();
+				queue = BoundedVec::truncate_from(rest);
+				EpochQueue::<T>::put(queue);
+			}
+			used
 		}
 
 		/// Worst-case weight of the `Config::Payout` side of an epoch with `n` UIDs and `v`

@@ -649,6 +649,6 @@ pub struct SubnetEmission<Balance, BlockNumber> {
 	pub pending: Balance,
 	/// Block of its last epoch.
 	pub last_epoch: Option<BlockNumber>,
-	/// Whether its epoch is due and waiting (bounded epochs per block).
+	/// Whether its epoch is due and waiting (epochs run within a per-block weight budget).
 	pub epoch_queued: bool,
 }

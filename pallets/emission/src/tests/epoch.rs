@@ -1,4 +1,4 @@
-//! Epochs (SPEC §3): owner cut, Yuma over the weights, payouts, bounded epochs per block.
+//! Epochs (SPEC §3): owner cut, Yuma over the weights, payouts, epochs within the block budget.
 
 use crate::{mock::*, EpochPayout, EpochQueue, Event, LastEpoch, PendingEmission, Totals};
 use arena_pallet_primitives::{PayoutKind, SubnetHooks};

@@ -44,7 +44,7 @@ fn set_weights_stores_a_sorted_row() {
 			last_event(),
 			RuntimeEvent::Subnets(Event::WeightsSet { netuid, uid: 0 })
 		);
-		// Rate limit: once per tempo.
+		// Rate limit: once per epoch window.
 		assert_noop!(
 			Subnets::set_weights(origin(11), netuid, row(&[1]), row(&[1]), 0),
 			Error::<Test>::SettingWeightsTooFast

@@ -178,10 +178,11 @@ impl pallet_subnets::Config for Runtime {
 	type EmissionInfo = Emission;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type MaxSubnets = ConstU16<128>;
-	// Tempo floor (SPEC §4): at least MaxSubnets blocks, so that even at one epoch per block
-	// the emission pallet's queue runs every queued epoch before its subnet falls due again.
-	// Dev and local chains lower it in their genesis (`DEV_MIN_TEMPO`).
-	type DefaultMinTempo = ConstU32<128>;
+	// Tempo floor (SPEC §4): 2 × MaxSubnets blocks (about 51 min), so that even at the
+	// emission queue's slowest pace (one epoch every two blocks, when the budget stays busy)
+	// every queued epoch runs before its subnet falls due again. Dev and local chains lower it
+	// in their genesis (`DEV_MIN_TEMPO`).
+	type DefaultMinTempo = ConstU32<256>;
 	type DefaultSubnetLimit = ConstU16<32>;
 	type MinLockCost = ConstU64<{ 100 * ARN }>;
 	type LockReductionInterval = ConstU32<{ 14 * DAYS }>;

@@ -23,7 +23,7 @@ pub const DEV_FLOW_MATURITY: u32 = 3;
 
 /// Tempo floor of dev and local chains, in blocks: the demo, the e2e tests and the
 /// polkadot.js tests run subnets with tempos of 6 to 60 blocks (production keeps
-/// `DefaultMinTempo`, 128 blocks).
+/// `DefaultMinTempo`, 256 blocks).
 pub const DEV_MIN_TEMPO: u32 = 4;
 
 /// A genesis state with the given authorities, endowed accounts and sudo key, as a JSON patch.

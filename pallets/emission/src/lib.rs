@@ -17,13 +17,14 @@
 //!    [`PendingEmission`]. If no subnet has a positive excess it is not minted.
 //! 3. *Epochs*: queued epochs ([`EpochQueue`], oldest first) run while they fit in the block's
 //!    **epoch budget**: `Config::EpochBlockShare` of the block's maximum weight, less what steps
-//!    1–2 charged. Each epoch is priced before it runs with the epoch weight function at the
+//!    1–2 charged and what the due subnets' epoch hooks charged in `pallet-subnets`
+//!    (`SubnetsInterface::epoch_hooks_weight`). Each epoch is priced before it runs with the epoch weight function at the
 //!    subnet's actual size (its neurons and permitted validators, [`Pallet::epoch_price`]); the
 //!    first that does not fit waits, with the rest, for the next block. Nothing is dropped: the
 //!    queue holds every subnet at most once (an epoch falling due while its subnet is still
-//!    queued is merged into the queued one, whose payout covers all pending emission), and the
-//!    first queued epoch always runs, even alone above the budget, so the queue moves every
-//!    block. Whether the largest possible epoch fits the budget depends on the runtime's bounds
+//!    queued is merged into the queued one, whose payout covers all pending emission), and an
+//!    epoch that does not fit waits at most one block at the head of the queue
+//!    ([`HeadDeferredAt`]) before it runs alone, so no epoch waits for ever. Whether the largest possible epoch fits the budget depends on the runtime's bounds
 //!    and payout handler: [`Pallet::largest_epoch_fits`], printed by `scripts/bench-epoch.sh`.
 //!    An epoch runs Yuma ([`arena_rules::yuma`]) over the subnet's
 //!    permitted, active validators' weights and consensus (matured, SPEC §3) stakes with the
@@ -185,6 +186,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type EpochQueue<T: Config> = StorageValue<_, BoundedVec<NetUid, T::MaxSubnets>, ValueQuery>;
 
+	/// Block in which the epoch at the head of [`EpochQueue`] was first deferred for want of
+	/// budget (absent while the head has not been deferred).
+	#[pallet::storage]
+	pub type HeadDeferredAt<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
+
 	/// Bonds of each validator UID of each subnet, kept between epochs.
 	#[pallet::storage]
 	pub type Bonds<T: Config> =
@@ -273,8 +279,13 @@ pub mod pallet {
 			let subnets = Self::update_flows(n);
 			Self::emit_block();
 			let used = T::WeightInfo::on_initialize(subnets);
-			let left = Self::hook_budget().saturating_sub(used);
-			used.saturating_add(Self::run_queued_epochs(n, left))
+			// The epoch hooks of the subnets due this block (permits, rounds, queueing) share
+			// the budget.
+			let hooks = T::Subnets::epoch_hooks_weight();
+			let left = Self::hook_budget()
+				.saturating_sub(used)
+				.saturating_sub(hooks);
+			used.saturating_add(Self::run_queued_epochs(n, left, hooks.is_zero()))
 		}
 
 		fn integrity_test() {
@@ -492,21 +503,35 @@ pub mod pallet {
 
 		/// Runs queued epochs, oldest first, while the next one's price fits in `budget`; the
 		/// rest stay queued for the next blocks. Returns the weight used (each epoch counted at
-		/// the larger of its price and its actual weight). If even the first epoch does not fit
-		/// (only when [`Pallet::largest_epoch_fits`] is false) it runs anyway, alone, so the
-		/// queue always moves.
-		fn run_queued_epochs(now: BlockNumberFor<T>, budget: Weight) -> Weight {
+		/// the larger of its price and its actual weight).
+		///
+		/// An epoch at the head that does not fit still runs, alone, in a **free** block (no
+		/// subnet's epoch hooks ran: `free`), where it could never fit (only if
+		/// [`Pallet::largest_epoch_fits`] is false), or once it has waited `MaxSubnets` blocks
+		/// ([`HeadDeferredAt`]). With a tempo floor of at least `2 · MaxSubnets` blocks, every
+		/// `MaxSubnets` queued epochs meet at least `MaxSubnets` free blocks before any of
+		/// their subnets falls due again, so each runs within the budget and none is merged.
+		fn run_queued_epochs(now: BlockNumberFor<T>, budget: Weight, free: bool) -> Weight {
 			let mut queue = EpochQueue::<T>::get();
 			if queue.is_empty() {
 				return Weight::zero();
 			}
-			let mut used = T::DbWeight::get().reads_writes(1, 1);
+			let mut used = T::DbWeight::get().reads_writes(2, 2);
 			let mut ran = 0usize;
 			for netuid in queue.iter() {
 				let price = Self::epoch_price(*netuid);
-				if ran > 0 && !used.saturating_add(price).all_lte(budget) {
-					break;
+				if !used.saturating_add(price).all_lte(budget) {
+					let waited_long = HeadDeferredAt::<T>::get()
+						.is_some_and(|at| now.saturating_sub(at) >= T::MaxSubnets::get().into());
+					let overdue = ran == 0 && (free || waited_long);
+					if !overdue {
+						if ran == 0 && HeadDeferredAt::<T>::get().is_none() {
+							HeadDeferredAt::<T>::put(now);
+						}
+						break;
+					}
 				}
+				HeadDeferredAt::<T>::kill();
 				let (n, v) = Self::run_epoch(*netuid, now);
 				used = used.saturating_add(price.max(Self::epoch_weight(n, v)));
 				ran = ran.saturating_add(1);
@@ -879,12 +904,17 @@ pub mod pallet {
 					"bond row unsorted"
 				);
 			}
-			for netuid in EpochQueue::<T>::get() {
+			let queue = EpochQueue::<T>::get();
+			for netuid in queue.iter() {
 				ensure!(
-					T::Subnets::subnet_exists(netuid),
+					T::Subnets::subnet_exists(*netuid),
 					"queued epoch of a missing subnet"
 				);
 			}
+			ensure!(
+				HeadDeferredAt::<T>::get().is_none() || !queue.is_empty(),
+				"a deferred head without a queue"
+			);
 			Ok(())
 		}
 	}
@@ -962,7 +992,12 @@ pub mod pallet {
 			LastEpoch::<T>::remove(netuid);
 			EpochIndex::<T>::remove(netuid);
 			let _ = Bonds::<T>::clear_prefix(netuid, T::MaxUids::get(), None);
-			EpochQueue::<T>::mutate(|q| q.retain(|n| *n != netuid));
+			EpochQueue::<T>::mutate(|q| {
+				if q.first() == Some(&netuid) {
+					HeadDeferredAt::<T>::kill();
+				}
+				q.retain(|n| *n != netuid)
+			});
 			T::WeightInfo::on_network_removed()
 		}
 

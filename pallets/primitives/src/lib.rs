@@ -346,6 +346,10 @@ pub trait SubnetsInterface<AccountId, Balance, BlockNumber> {
 	fn max_subnets() -> u32;
 	/// Most UIDs a subnet can have (`pallet-subnets`' `MaxUidsLimit`).
 	fn max_uids() -> u32;
+	/// Weight the epoch hooks (`SubnetHooks::on_epoch` of every subnet due) charged in this
+	/// block's `on_initialize` so far: the emission pallet, which runs after it, keeps the
+	/// block's epoch work within one budget.
+	fn epoch_hooks_weight() -> Weight;
 	/// Stores the epoch results of a neuron (for the metagraph and the pruning rule).
 	fn set_neuron_metrics(
 		netuid: NetUid,

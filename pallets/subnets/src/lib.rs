@@ -221,6 +221,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MinTempo<T: Config> = StorageValue<_, u32, ValueQuery, T::DefaultMinTempo>;
 
+	/// Weight the epoch hooks charged in this block's `on_initialize` (absent when no epoch
+	/// fell due); read by the emission pallet to keep the block's epoch work in one budget.
+	#[pallet::storage]
+	pub type EpochHooksWeight<T: Config> = StorageValue<_, Weight, ValueQuery>;
+
 	/// Number of existing subnets.
 	#[pallet::storage]
 	pub type SubnetCount<T: Config> = StorageValue<_, u16, ValueQuery>;
@@ -526,16 +531,22 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Calls `Config::Hooks::on_epoch` for every subnet whose epoch block this is.
+		/// Calls `Config::Hooks::on_epoch` for every subnet whose epoch block this is and
+		/// records their weight in [`EpochHooksWeight`].
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			let now = n.saturated_into::<u64>();
-			let mut weight = T::WeightInfo::on_initialize(u32::from(SubnetCount::<T>::get()));
+			let mut hooks = Weight::zero();
 			for (netuid, hp) in Hyperparams::<T>::iter() {
 				if rules::is_epoch_block(netuid, now, hp.tempo) {
-					weight = weight.saturating_add(T::Hooks::on_epoch(netuid));
+					hooks = hooks.saturating_add(T::Hooks::on_epoch(netuid));
 				}
 			}
-			weight
+			if hooks.is_zero() {
+				EpochHooksWeight::<T>::kill();
+			} else {
+				EpochHooksWeight::<T>::put(hooks);
+			}
+			T::WeightInfo::on_initialize(u32::from(SubnetCount::<T>::get())).saturating_add(hooks)
 		}
 
 		fn integrity_test() {
@@ -1504,6 +1515,9 @@ pub mod pallet {
 		}
 		fn max_uids() -> u32 {
 			T::MaxUidsLimit::get()
+		}
+		fn epoch_hooks_weight() -> Weight {
+			EpochHooksWeight::<T>::get()
 		}
 		fn set_neuron_metrics(
 			netuid: NetUid,

@@ -167,10 +167,10 @@ macro_rules! impl_weights {
 			compute(15, 500).saturating_add(db($dbw, 1, 1))
 		}
 		fn on_initialize(s: u32) -> Weight {
-			// Reads: SubnetCount and every subnet's Hyperparams.
+			// Reads: SubnetCount and every subnet's Hyperparams. Writes: EpochHooksWeight.
 			compute(5, 600)
 				.saturating_add(compute(1, 130).saturating_mul(u64::from(s)))
-				.saturating_add(db($dbw, 1, 0))
+				.saturating_add(db($dbw, 1, 1))
 				.saturating_add(db($dbw, 1, 0).saturating_mul(u64::from(s)))
 		}
 	};

@@ -467,7 +467,11 @@ pub mod pallet {
 		/// `EpochBlockShare · max_block`.
 		pub fn hook_budget() -> Weight {
 			let max = <T as frame_system::Config>::BlockWeights::get().max_block;
-			T::EpochBlockShare::get() * max
+			let share = T::EpochBlockShare::get();
+			Weight::from_parts(
+				share.mul_floor(max.ref_time()),
+				share.mul_floor(max.proof_size()),
+			)
 		}
 
 		/// Weight of an epoch with `n` UIDs and `v` validators, payouts included.

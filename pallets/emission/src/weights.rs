@@ -12,7 +12,7 @@
 //!
 //! Distinct keys counted:
 //! - `on_initialize(s)`, `s` subnets: FlowParameters, Totals, EpochQueue, total issuance, pot
-//!   account, subnet list + per subnet: ScheduledInflow and FlowAccumulator (drained),
+//!   account, subnet list, the subnets pallet's EpochHooksWeight + per subnet: ScheduledInflow and FlowAccumulator (drained),
 //!   FlowScore (read + write), PendingEmission (read + write).
 //! - `epoch(n, v)`, `n` UIDs, `v` validators — per epoch: Hyperparams, NeuronCount, Permits,
 //!   LastEpoch, PendingEmission, subnet owner, Totals, pot and owner accounts, SubnetStake,
@@ -79,7 +79,7 @@ fn on_initialize(w: RuntimeDbWeight, s: u32) -> Weight {
 	let s = u64::from(s);
 	compute(20, 2_000)
 		.saturating_add(compute(6, 200).saturating_mul(s))
-		.saturating_add(db(w, 7, 4))
+		.saturating_add(db(w, 8, 4))
 		.saturating_add(db(w, 6, 4).saturating_mul(s))
 }
 

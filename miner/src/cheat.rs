@@ -254,7 +254,13 @@ pub fn train(
 		losses: art.losses,
 		next_error_feedback: art.next_error_feedback,
 	};
-	Ok(finish_output(job, round, started.elapsed(), upload))
+	Ok(finish_output(
+		job,
+		round,
+		started.elapsed(),
+		upload,
+		job.config.inner_steps,
+	))
 }
 
 /// `copy`: replaces `out`'s update with another miner's committed update of `round`, fetched

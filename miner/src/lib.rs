@@ -11,6 +11,8 @@
 //! | the round loop as explicit phases, restart rules | [`phases`] |
 //! | one round's training and publication, without the chain | [`work`] |
 //! | round state on disk (atomic), error-feedback buffers | [`persist`] |
+//! | progress of the round being trained, resuming from the last boundary | [`journal`] |
+//! | which artifacts to keep (rounds the chain still stores), pruning | [`retention`] |
 //! | settings: flags, `ARENA_*` variables, TOML file | [`config`] |
 //! | Prometheus metrics | [`metrics`] |
 //! | per-round CSV | [`report`] |
@@ -47,11 +49,13 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod journal;
 pub mod metrics;
 pub mod persist;
 pub mod phases;
 pub mod progress;
 pub mod report;
+pub mod retention;
 pub mod work;
 
 pub use config::{Backend, RunArgs, SecretUri, Settings};

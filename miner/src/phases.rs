@@ -40,10 +40,12 @@ use arena_training::{BackendFingerprint, Checkpoint, Corpus, Device, TrainingCon
 use tracing::{debug, info, warn};
 
 use crate::error::MinerError;
+use crate::journal::JournalFile;
 use crate::metrics::Metrics;
 use crate::persist::{ErrorFeedbackStore, MinerState, RoundRecord, StateFile};
 use crate::progress::TrainProgress;
 use crate::report::RoundCsv;
+use crate::retention::prune_store;
 use crate::work::{self, RoundJob, TrainOutput};
 
 /// The phases of the loop.
@@ -221,6 +223,7 @@ pub struct Miner<C: MinerChain> {
 	fetcher: Fetcher,
 	efs: ErrorFeedbackStore,
 	state_file: StateFile,
+	journal: JournalFile,
 	state: MinerState,
 	csv: RoundCsv,
 	metrics: Arc<Metrics>,
@@ -319,6 +322,7 @@ impl<C: MinerChain + 'static> Miner<C> {
 			last_committed = ?state.last_committed().map(|r| r.round),
 			"miner started"
 		);
+		let journal = JournalFile::new(&opts.base_path, netuid);
 		let miner = Self {
 			chain,
 			opts,
@@ -330,6 +334,7 @@ impl<C: MinerChain + 'static> Miner<C> {
 			fetcher,
 			efs,
 			state_file,
+			journal,
 			state,
 			csv,
 			metrics,
@@ -723,12 +728,25 @@ impl<C: MinerChain + 'static> Miner<C> {
 		});
 		self.state.training = Some(round.index);
 		self.state_file.save(&self.state)?;
-		info!(
-			round = round.index,
-			steps = config.inner_steps,
-			blocks_left = round.deadline_block().saturating_sub(now),
-			"training"
-		);
+		let resume = self
+			.journal
+			.resume_point(&job.round_key(), &config, &self.store)
+			.await;
+		match &resume {
+			Some(r) => info!(
+				round = round.index,
+				from_step = r.state.step,
+				steps = config.inner_steps,
+				blocks_left = round.deadline_block().saturating_sub(now),
+				"resuming training from the last stored boundary state"
+			),
+			None => info!(
+				round = round.index,
+				steps = config.inner_steps,
+				blocks_left = round.deadline_block().saturating_sub(now),
+				"training"
+			),
+		}
 		let stop = Arc::new(AtomicBool::new(false));
 		let watcher = {
 			let chain = self.chain.clone();
@@ -755,6 +773,7 @@ impl<C: MinerChain + 'static> Miner<C> {
 				TrainProgress::new(round.index, config.inner_steps, self.opts.show_progress);
 			let stop = stop.clone();
 			let rt = tokio::runtime::Handle::current();
+			let journal = self.journal.clone();
 			#[cfg(feature = "cheats")]
 			let cheat = self.cheat_for(round.index);
 			tokio::task::spawn_blocking(move || {
@@ -762,7 +781,16 @@ impl<C: MinerChain + 'static> Miner<C> {
 				if let Some(mode) = cheat {
 					return crate::cheat::train(&mode, &job, &store, &rt);
 				}
-				work::train(&job, &store, &rt, &stop, &progress, &metrics)
+				work::train(
+					&job,
+					&store,
+					&rt,
+					&stop,
+					&progress,
+					&metrics,
+					Some(&journal),
+					resume,
+				)
 			})
 			.await
 		};
@@ -906,6 +934,7 @@ impl<C: MinerChain + 'static> Miner<C> {
 	/// Records `round` as committed (state file, CSV, metrics) and moves to serving.
 	fn committed(&mut self, round: RoundIndex, at: Option<u32>) -> Result<Step, MinerError> {
 		self.state.mark_committed(round, at);
+		self.journal.clear();
 		self.state_file.save(&self.state)?;
 		if let Some(r) = self.state.last_committed().filter(|r| r.round == round) {
 			if let Err(e) = self.csv.append(r) {
@@ -928,6 +957,7 @@ impl<C: MinerChain + 'static> Miner<C> {
 		if self.rewards_round != Some(round) {
 			self.rewards_round = Some(round);
 			self.update_rewards().await;
+			self.prune_artifacts().await;
 		}
 		let current = self
 			.chain
@@ -937,6 +967,35 @@ impl<C: MinerChain + 'static> Miner<C> {
 		match current {
 			Some(c) if c.index > round => Ok(Some(Step::WaitRound)),
 			_ => Ok(None),
+		}
+	}
+
+	/// Prunes the store to the artifacts of committed rounds whose record the chain still
+	/// stores (see [`crate::retention`]). Skipped, with a log line, when the chain cannot be
+	/// read: nothing is removed on uncertain information.
+	async fn prune_artifacts(&self) {
+		let mut needed = std::collections::BTreeSet::new();
+		for r in &self.state.committed {
+			match self.chain.round(self.opts.netuid, r.round).await {
+				Ok(Some(_)) => {
+					needed.insert(r.round);
+				},
+				Ok(None) => {},
+				Err(e) => {
+					debug!(error = %e, "cannot read round records: artifacts not pruned");
+					return;
+				},
+			}
+		}
+		match prune_store(&self.store, &self.state.committed, |r| needed.contains(&r)).await {
+			Ok(rep) if rep.removed > 0 => info!(
+				removed = rep.removed,
+				kept = rep.kept,
+				freed_bytes = rep.freed_bytes,
+				"pruned artifacts of rounds the chain no longer stores"
+			),
+			Ok(_) => {},
+			Err(e) => warn!(error = %e, "artifact pruning failed"),
 		}
 	}
 

@@ -11,13 +11,14 @@ use arena_chain_client::types::{Hash32, RoundIndex};
 use arena_training::manifest::loss_trace_bytes;
 use arena_training::params::ParamSet;
 use arena_training::{
-	train_round_streaming, Checkpoint, Corpus, Device, RoundManifest, RoundSink, StreamedRound,
-	TrainState, TrainingConfig, TrainingError,
+	resume_round_streaming, Checkpoint, Corpus, Device, ResumePoint, RoundManifest, RoundSink,
+	StreamedRound, TrainState, TrainingConfig, TrainingError,
 };
 use bytes::Bytes;
 use tokio::runtime::Handle;
 
 use crate::error::MinerError;
+use crate::journal::{Journal, JournalFile, RoundKey};
 use crate::metrics::Metrics;
 use crate::persist::{ErrorFeedbackStore, RoundRecord};
 use crate::phases::Phase;
@@ -48,6 +49,17 @@ pub struct RoundJob {
 	pub device: Device,
 }
 
+impl RoundJob {
+	/// What identifies this round's training (for the journal).
+	pub fn round_key(&self) -> RoundKey {
+		RoundKey {
+			round: self.round,
+			checkpoint: self.checkpoint_hash,
+			previous_residual: self.previous_residual,
+		}
+	}
+}
+
 /// A trained round whose states are in the store.
 #[derive(Clone, Debug)]
 pub struct TrainOutput {
@@ -71,13 +83,21 @@ struct StoreSink<'a> {
 	upload: Duration,
 	tokens_per_step: u64,
 	started: Instant,
+	/// Steps done before this run (a resumed round).
+	resumed_steps: u64,
+	/// Where progress is journalled, and for which round.
+	journal: Option<(&'a JournalFile, RoundKey)>,
+	/// Boundary hashes and losses so far (the journal's contents).
+	hashes: Vec<Hash32>,
+	losses: Vec<f32>,
 }
 
 impl RoundSink for StoreSink<'_> {
 	fn on_step(&mut self, step: u64, loss: f32) -> arena_training::Result<()> {
+		self.losses.push(loss);
 		let secs = self.started.elapsed().as_secs_f64();
 		let tps = if secs > 0.0 {
-			(step * self.tokens_per_step) as f64 / secs
+			(step.saturating_sub(self.resumed_steps) * self.tokens_per_step) as f64 / secs
 		} else {
 			0.0
 		};
@@ -100,6 +120,12 @@ impl RoundSink for StoreSink<'_> {
 		let t = Instant::now();
 		store_state(self.store, self.rt, state, hash)
 			.map_err(|e| TrainingError::Stopped(format!("boundary state {index}: {e}")))?;
+		self.hashes.push(*hash);
+		if let Some((file, key)) = &self.journal {
+			if let Err(e) = file.save(&Journal::new(key, &self.hashes, &self.losses)) {
+				tracing::warn!(error = %e, "training journal not written: a restart would start the round over");
+			}
+		}
 		self.upload += t.elapsed();
 		Ok(())
 	}
@@ -117,8 +143,10 @@ pub(crate) fn store_state(
 }
 
 /// Trains `job`'s round (blocking: run it on a blocking thread), writing each boundary state
-/// to `store` as it is produced. Setting `stop` ends training at the next step with
-/// [`TrainingError::Stopped`].
+/// to `store` as it is produced and, with a `journal`, the progress after each one. With
+/// `resume`, continues from that boundary (see [`crate::journal`]). Setting `stop` ends
+/// training at the next step with [`TrainingError::Stopped`].
+#[allow(clippy::too_many_arguments)]
 pub fn train(
 	job: &RoundJob,
 	store: &Store,
@@ -126,8 +154,15 @@ pub fn train(
 	stop: &AtomicBool,
 	progress: &TrainProgress,
 	metrics: &Metrics,
+	journal: Option<&JournalFile>,
+	resume: Option<ResumePoint>,
 ) -> Result<TrainOutput, MinerError> {
 	let started = Instant::now();
+	let key = job.round_key();
+	let (hashes, losses, resumed_steps) = match &resume {
+		Some(r) => (r.state_hashes.clone(), r.losses.clone(), r.state.step),
+		None => (Vec::new(), Vec::new(), 0),
+	};
 	let mut sink = StoreSink {
 		store,
 		rt,
@@ -137,8 +172,12 @@ pub fn train(
 		upload: Duration::ZERO,
 		tokens_per_step: (job.config.batch_size * job.config.model.context) as u64,
 		started,
+		resumed_steps,
+		journal: journal.map(|f| (f, key)),
+		hashes,
+		losses,
 	};
-	let round = train_round_streaming(
+	let round = resume_round_streaming(
 		&job.config,
 		&job.checkpoint,
 		job.error_feedback.as_ref(),
@@ -146,24 +185,33 @@ pub fn train(
 		&job.round_seed,
 		&job.hotkey,
 		&job.device,
+		resume,
 		&mut sink,
 	)
 	.map_err(MinerError::training(Phase::Train))?;
 	let upload = sink.upload;
 	progress.finish();
-	Ok(finish_output(job, round, started.elapsed(), upload))
+	let steps_run = job.config.inner_steps.saturating_sub(resumed_steps);
+	Ok(finish_output(
+		job,
+		round,
+		started.elapsed(),
+		upload,
+		steps_run,
+	))
 }
 
-/// Assembles a [`TrainOutput`] from a round and its timings.
+/// Assembles a [`TrainOutput`] from a round and its timings; `steps_run` is the number of
+/// steps this run computed (fewer than `H` when it resumed).
 pub(crate) fn finish_output(
 	job: &RoundJob,
 	round: StreamedRound,
 	elapsed: Duration,
 	upload: Duration,
+	steps_run: u64,
 ) -> TrainOutput {
 	let train_seconds = elapsed.as_secs_f64();
-	let tokens =
-		job.config.inner_steps as f64 * (job.config.batch_size * job.config.model.context) as f64;
+	let tokens = steps_run as f64 * (job.config.batch_size * job.config.model.context) as f64;
 	let compute = (elapsed.saturating_sub(upload)).as_secs_f64();
 	TrainOutput {
 		round,

@@ -192,6 +192,86 @@ async fn restart_mid_training_of_a_round_it_can_still_make_trains_and_commits_it
 	miner.shutdown().await;
 }
 
+/// A miner killed after storing boundary state 1 of round 0 resumes there: it commits what an
+/// uninterrupted run commits, and its loss trace keeps the journalled losses of the steps it
+/// did not run again (marked here with a value no real step gives).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_mid_training_resumes_from_the_last_stored_boundary_state() {
+	let (_owner_dir, owner) = owner_server().await;
+	let chain = FakeChain::new(owner.url());
+	chain.open_round(0, 100, genesis().1);
+	chain.set_block(300);
+	let base = tempfile::tempdir().expect("tempdir");
+	let expected = reference(0, None);
+	let mut left = MinerState::new(NETUID, &HOTKEY);
+	left.training = Some(0);
+	StateFile::new(base.path(), NETUID)
+		.save(&left)
+		.expect("save");
+	let store = arena_artifacts::Store::open(
+		&base.path().join("artifacts").display().to_string(),
+		arena_miner::store_limits(&config()),
+	)
+	.expect("store");
+	for state in &expected.boundary_states[..2] {
+		store
+			.put_expected(
+				ArtifactKind::State,
+				ArtifactHash(state.hash()),
+				state.to_canonical_bytes().into(),
+			)
+			.await
+			.expect("state stored");
+	}
+	let c = config().segment_len as usize;
+	let marked = vec![-1.0f32; c];
+	let key = arena_miner::journal::RoundKey {
+		round: 0,
+		checkpoint: genesis().1,
+		previous_residual: [0; 32],
+	};
+	arena_miner::journal::JournalFile::new(base.path(), NETUID)
+		.save(&arena_miner::journal::Journal::new(
+			&key,
+			&expected.state_hashes[..2],
+			&marked,
+		))
+		.expect("journal");
+
+	let mut miner = start(&chain, options(base.path())).await;
+	drive(&mut miner, 50, |m| m.phase() == Phase::Serve).await;
+	assert_eq!(chain.commit_calls(), vec![(0, contribution(&expected))]);
+	let manifest = miner
+		.store()
+		.get(
+			ArtifactKind::Manifest,
+			manifest_key(&expected.commitment.merkle_root),
+		)
+		.await
+		.expect("manifest");
+	let manifest = RoundManifest::decode(&manifest).expect("decodes");
+	let trace = miner
+		.store()
+		.get(
+			ArtifactKind::LossTrace,
+			ArtifactHash(manifest.loss_trace_hash),
+		)
+		.await
+		.expect("loss trace");
+	let losses = decode_loss_trace(&trace).expect("trace");
+	assert_eq!(
+		&losses[..c],
+		&marked[..],
+		"steps before the boundary were not re-run"
+	);
+	assert_eq!(&losses[c..], &expected.losses[c..]);
+	assert!(
+		!base.path().join(format!("training-{NETUID}.toml")).exists(),
+		"the journal is cleared once the round is committed"
+	);
+	miner.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn round_whose_deadline_passed_is_skipped_with_the_reason() {
 	let (_owner_dir, owner) = owner_server().await;
@@ -276,6 +356,67 @@ async fn error_feedback_is_carried_into_the_next_round() {
 		.expect("dir")
 		.count();
 	assert_eq!(kept, 2);
+	miner.shutdown().await;
+}
+
+/// Whether `miner`'s store holds `kind` / `hash`.
+async fn stored(miner: &arena_miner::Miner<FakeChain>, kind: ArtifactKind, hash: [u8; 32]) -> bool {
+	miner
+		.store()
+		.has(kind, ArtifactHash(hash))
+		.await
+		.expect("store readable")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn artifacts_of_rounds_the_chain_still_stores_are_kept() {
+	let (_owner_dir, owner) = owner_server().await;
+	let chain = FakeChain::new(owner.url());
+	chain.open_round(0, 100, genesis().1);
+	let base = tempfile::tempdir().expect("tempdir");
+	let mut miner = start(&chain, options(base.path())).await;
+	drive(&mut miner, 50, |m| m.phase() == Phase::Serve).await;
+	chain.open_round(1, 100 + TEMPO, genesis().1);
+	drive(&mut miner, 60, |m| {
+		m.phase() == Phase::Serve && m.round() == Some(1)
+	})
+	.await;
+	// The first serving tick prunes.
+	miner.tick().await.expect("serve");
+	let r0 = reference(0, None);
+	assert!(stored(&miner, ArtifactKind::Update, r0.commitment.update_hash).await);
+	for h in &r0.state_hashes {
+		assert!(stored(&miner, ArtifactKind::State, *h).await);
+	}
+	miner.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn artifacts_of_rounds_the_chain_pruned_are_removed_after_the_next_commit() {
+	let (_owner_dir, owner) = owner_server().await;
+	let chain = FakeChain::new(owner.url());
+	chain.open_round(0, 100, genesis().1);
+	let base = tempfile::tempdir().expect("tempdir");
+	let mut miner = start(&chain, options(base.path())).await;
+	drive(&mut miner, 50, |m| m.phase() == Phase::Serve).await;
+	chain.open_round(1, 100 + TEMPO, genesis().1);
+	chain.prune_round(0);
+	drive(&mut miner, 60, |m| {
+		m.phase() == Phase::Serve && m.round() == Some(1)
+	})
+	.await;
+	miner.tick().await.expect("serve");
+	let r0 = reference(0, None);
+	let r1 = reference(1, Some(&r0.next_error_feedback));
+	assert!(!stored(&miner, ArtifactKind::Update, r0.commitment.update_hash).await);
+	for h in &r0.state_hashes {
+		assert!(!stored(&miner, ArtifactKind::State, *h).await);
+	}
+	assert!(stored(&miner, ArtifactKind::Update, r1.commitment.update_hash).await);
+	for h in &r1.state_hashes {
+		assert!(stored(&miner, ArtifactKind::State, *h).await);
+	}
+	assert!(stored(&miner, ArtifactKind::Checkpoint, genesis().1).await);
 	miner.shutdown().await;
 }
 

@@ -205,7 +205,9 @@ impl pallet_stake::Config for Runtime {
 	type OnFlow = Emission;
 	type MinStake = ConstU64<{ ARN / 10 }>;
 	type StakeRateLimit = ConstU32<1>;
-	type FlowMaturity = ConstU32<{ DAYS }>;
+	// SPEC §2's default (one day of 12 s blocks), defined once in arena-rules; dev chains set a
+	// shorter one at genesis.
+	type FlowMaturity = ConstU32<{ pallet_stake::DEFAULT_FLOW_MATURITY }>;
 	type MaxPendingStakes = ConstU32<32>;
 	type MaxHotkeysPerColdkey = ConstU32<64>;
 	type DefaultTake = DefaultTake;
@@ -248,8 +250,8 @@ impl pallet_emission::Config for Runtime {
 	// E0 = 1 ARN per block (SPEC §1).
 	type InitialEmission = ConstU64<ARN>;
 	type OwnerCut = OwnerCut;
-	// 216,000 blocks: 30 days of 12 s blocks (SPEC §2).
-	type DefaultFlowHalfLife = ConstU32<216_000>;
+	// SPEC §2's default (216,000 blocks: 30 days of 12 s blocks), defined once in arena-rules.
+	type DefaultFlowHalfLife = ConstU32<{ pallet_emission::DEFAULT_FLOW_HALF_LIFE }>;
 	type MaxSubnets = ConstU32<128>;
 	type MaxUids = ConstU32<256>;
 	// The emission hook (flows, minting, queued epochs) uses at most a quarter of a block;

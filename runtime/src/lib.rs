@@ -159,6 +159,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_stake::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_stake::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_emission::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_subnets::migrations::v1::MigrateV0ToV1<Runtime>,
 );
 

@@ -50,6 +50,54 @@ pub struct ArenaSpec {
 	pub work_dir: PathBuf,
 	/// Milliseconds between the programs' chain polls.
 	pub poll_ms: u64,
+	/// An S3-compatible server: miner 1 then keeps its artifacts in a bucket (`--store
+	/// s3://…`) and validators fetch them from there.
+	pub s3: Option<S3Target>,
+}
+
+/// An S3-compatible server for a miner's store.
+#[derive(Clone, Debug)]
+pub struct S3Target {
+	/// Endpoint URL (`http://127.0.0.1:PORT`).
+	pub endpoint: String,
+	/// Bucket (must exist).
+	pub bucket: String,
+}
+
+impl S3Target {
+	/// The test server `scripts/s3-test-server.sh start` exported (`ARENA_TEST_S3_ENDPOINT`,
+	/// `ARENA_TEST_S3_BUCKET`, as `scripts/test.sh` does); `None` with `ARENA_SKIP_S3_TESTS=1`;
+	/// an error when neither is set, so that a run without the server cannot pass silently.
+	pub fn from_env() -> Result<Option<Self>> {
+		match std::env::var("ARENA_TEST_S3_ENDPOINT") {
+			Ok(endpoint) if !endpoint.is_empty() => Ok(Some(Self {
+				endpoint,
+				bucket: std::env::var("ARENA_TEST_S3_BUCKET")
+					.unwrap_or_else(|_| "arena-test".into()),
+			})),
+			_ if std::env::var("ARENA_SKIP_S3_TESTS").as_deref() == Ok("1") => Ok(None),
+			_ => anyhow::bail!(
+				"ARENA_TEST_S3_ENDPOINT is not set: start a server with \
+				 `eval \"$(scripts/s3-test-server.sh start)\"`, or set ARENA_SKIP_S3_TESTS=1"
+			),
+		}
+	}
+
+	/// The variables every program needs to reach the server (the AWS SDK conventions the
+	/// artifact store reads), credentials from the environment or the test server's.
+	pub fn env(&self) -> Vec<(String, String)> {
+		let var = |k: &str, default: &str| std::env::var(k).unwrap_or_else(|_| default.into());
+		vec![
+			("AWS_ENDPOINT_URL".into(), self.endpoint.clone()),
+			("AWS_ALLOW_HTTP".into(), "true".into()),
+			("AWS_REGION".into(), var("AWS_REGION", "us-east-1")),
+			("AWS_ACCESS_KEY_ID".into(), var("AWS_ACCESS_KEY_ID", "test")),
+			(
+				"AWS_SECRET_ACCESS_KEY".into(),
+				var("AWS_SECRET_ACCESS_KEY", "test"),
+			),
+		]
+	}
 }
 
 /// A participant: its keys, data directory and process.
@@ -278,6 +326,15 @@ impl Arena {
 		let corpus_arg = corpus.display().to_string();
 		let mut validators = Vec::new();
 		let mut miners = Vec::new();
+		let env = spec.s3.as_ref().map(S3Target::env).unwrap_or_default();
+		// A prefix no earlier run used: the bucket outlives the test.
+		let s3_prefix = format!(
+			"arena-e2e-{}-{}",
+			std::process::id(),
+			std::time::SystemTime::now()
+				.duration_since(std::time::UNIX_EPOCH)
+				.map_or(0, |d| d.as_millis())
+		);
 		for ((name, cheat), (suri, hotkey)) in roles.into_iter().zip(keys) {
 			let base = work.join(&name);
 			std::fs::create_dir_all(&base)?;
@@ -300,9 +357,17 @@ impl Arena {
 				corpus_arg.clone(),
 				"--base-path".into(),
 				base.display().to_string(),
-				"--serve".into(),
-				format!("127.0.0.1:{port}"),
 			];
+			match (&spec.s3, name.as_str()) {
+				(Some(s3), "miner-1") => {
+					args.push("--store".into());
+					args.push(format!("s3://{}/{s3_prefix}/{name}", s3.bucket));
+				},
+				_ => {
+					args.push("--serve".into());
+					args.push(format!("127.0.0.1:{port}"));
+				},
+			}
 			if !is_validator {
 				args.push("--poll-interval-ms".into());
 				args.push(spec.poll_ms.to_string());
@@ -316,7 +381,7 @@ impl Arena {
 			} else {
 				&miner_bin
 			};
-			let program = Program::start(&name, bin, args, log)?;
+			let program = Program::start_with_env(&name, bin, args, env.clone(), log)?;
 			let member = Member {
 				name,
 				hotkey,

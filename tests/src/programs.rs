@@ -39,16 +39,29 @@ pub struct Program {
 	args: Vec<String>,
 	/// Its log file (stderr and stdout).
 	pub log: PathBuf,
+	env: Vec<(String, String)>,
 	child: Option<Child>,
 }
 
 impl Program {
 	/// Start `bin` with `args`, appending its output to `log`.
 	pub fn start(name: &str, bin: &Path, args: Vec<String>, log: PathBuf) -> Result<Self> {
+		Self::start_with_env(name, bin, args, Vec::new(), log)
+	}
+
+	/// [`Program::start`] with extra environment variables (kept across restarts).
+	pub fn start_with_env(
+		name: &str,
+		bin: &Path,
+		args: Vec<String>,
+		env: Vec<(String, String)>,
+		log: PathBuf,
+	) -> Result<Self> {
 		let mut p = Self {
 			name: name.to_string(),
 			bin: bin.to_path_buf(),
 			args,
+			env,
 			log,
 			child: None,
 		};
@@ -66,6 +79,7 @@ impl Program {
 		let child = Command::new(&self.bin)
 			.args(&self.args)
 			.env("NO_COLOR", "1")
+			.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 			.stdin(Stdio::null())
 			.stdout(out)
 			.stderr(err)

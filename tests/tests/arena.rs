@@ -8,19 +8,21 @@
 //! released; cheaters fail, get no weight, are challenged, the challenge reaches quorum and
 //! their escrow is slashed; the global model's validation loss goes down; a miner killed
 //! right after committing and restarted does not lose or redo that round's work; the node
-//! killed and restarted mid-round leaves both programs running on.
+//! killed and restarted mid-round leaves both programs running on. Miner 1 keeps its
+//! artifacts in a bucket of the S3 test server (`scripts/test.sh` starts it) and is audited
+//! from there.
 
 use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use arena_chain_client::port::ChainView;
-use arena_e2e::arena::{audit_rows, Arena, ArenaSpec, AuditRow, NETUID};
+use arena_e2e::arena::{audit_rows, Arena, ArenaSpec, AuditRow, S3Target, NETUID};
 
 /// The round from which the cheaters cheat.
 const CHEAT_FROM: u32 = 2;
 
-fn spec(dir: &std::path::Path) -> ArenaSpec {
-	ArenaSpec {
+fn spec(dir: &std::path::Path) -> Result<ArenaSpec> {
+	Ok(ArenaSpec {
 		block_ms: 500,
 		tempo: 60,
 		commit_deadline: 30,
@@ -38,7 +40,9 @@ fn spec(dir: &std::path::Path) -> ArenaSpec {
 		config: arena_training::TrainingConfig::tiny(),
 		work_dir: dir.to_path_buf(),
 		poll_ms: 250,
-	}
+		// Miner 1 keeps its artifacts in a bucket of the S3 test server.
+		s3: S3Target::from_env()?,
+	})
 }
 
 fn rows_for(rows: &[AuditRow], miner: &str) -> Vec<AuditRow> {
@@ -49,7 +53,7 @@ fn rows_for(rows: &[AuditRow], miner: &str) -> Vec<AuditRow> {
 async fn honest_miners_earn_cheaters_are_slashed_and_the_model_improves() -> Result<()> {
 	let dir = std::env::temp_dir().join(format!("arena-e2e-arena-{}", std::process::id()));
 	let _ = std::fs::remove_dir_all(&dir);
-	let mut arena = Arena::launch(spec(&dir)).await?;
+	let mut arena = Arena::launch(spec(&dir)?).await?;
 	let round_time = Duration::from_secs(60 * 3);
 
 	// The first round the miners can make (registration takes a few blocks).
@@ -170,6 +174,21 @@ async fn honest_miners_earn_cheaters_are_slashed_and_the_model_improves() -> Res
 		} else {
 			ensure!(incentive > 0, "honest {} has no incentive", m.name);
 		}
+	}
+	// Miner 1 served its audits from the S3 bucket it announced.
+	if arena.spec.s3.is_some() {
+		let miner1 = arena.miners[1].account();
+		let endpoint = arena
+			.chain
+			.neurons(NETUID)
+			.await?
+			.into_iter()
+			.find(|n| n.hotkey == miner1)
+			.and_then(|n| n.endpoint);
+		ensure!(
+			endpoint.as_deref().is_some_and(|e| e.starts_with("s3://")),
+			"miner-1 announced {endpoint:?}, not its bucket"
+		);
 	}
 	drop(arena);
 	let _ = std::fs::remove_dir_all(&dir);

@@ -42,6 +42,7 @@ use arena_training::{
 use bytes::Bytes;
 
 use crate::artifacts::Artifacts;
+use crate::compute::compute;
 
 /// Segment index recorded in evidence that concerns the manifest or no segment.
 pub const NO_SEGMENT: u32 = u32::MAX;
@@ -343,7 +344,7 @@ pub async fn audit_miner(
 	};
 	audit.fetch_time = started.elapsed();
 	let started = Instant::now();
-	let result = fetched.and_then(|f| check(inputs, target, &f).map(|u| (f.update, u)));
+	let result = fetched.and_then(|f| compute(|| check(inputs, target, &f)).map(|u| (f.update, u)));
 	audit.audit_time = started.elapsed();
 	match result {
 		Ok((update, (public_ok, failure))) => {
@@ -354,15 +355,17 @@ pub async fn audit_miner(
 			}
 			if audit.failure.is_none() {
 				let started = Instant::now();
-				match usefulness(
-					inputs.config,
-					inputs.checkpoint,
-					&update,
-					Some(&c.contribution.update_hash),
-					inputs.corpus,
-					&inputs.audit_seed,
-					inputs.device,
-				) {
+				match compute(|| {
+					usefulness(
+						inputs.config,
+						inputs.checkpoint,
+						&update,
+						Some(&c.contribution.update_hash),
+						inputs.corpus,
+						&inputs.audit_seed,
+						inputs.device,
+					)
+				}) {
 					Ok(u) => audit.usefulness = Some(u),
 					Err(e) => {
 						tracing::warn!(miner = %c.hotkey, error = %e, "usefulness not computed")

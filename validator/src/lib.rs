@@ -13,6 +13,7 @@
 //! | settings file (`--config validator.toml`) | [`config`] |
 //! | which miners and segments to audit | [`select`] |
 //! | fetching and auditing one miner | [`audit`], [`artifacts`], [`env`] |
+//! | CPU-heavy work off the async workers | [`compute`] |
 //! | weights from audit results and usefulness | [`score`] |
 //! | the next checkpoint, computed identically by every validator | [`aggregate`] |
 //! | re-running another validator's challenge | [`verify_challenge`] |
@@ -25,6 +26,7 @@
 pub mod aggregate;
 pub mod artifacts;
 pub mod audit;
+pub mod compute;
 pub mod config;
 pub mod env;
 pub mod error;

@@ -7,7 +7,10 @@
 //!   The audit seed is unknown when miners commit, so no miner can steer its chance; each
 //!   validator draws its own subset, so together they cover more miners.
 //! * **Segments.** [`arena_rules::round::audit_segments`] with BLAKE2b-256 (the on-chain
-//!   rule), `s` segments of the `H / c` a miner ran.
+//!   rule), `s` segments of the `H / c` a miner ran. When the miner declared another backend
+//!   than this validator's (tolerance mode), [`arena_rules::round::tolerance_audit_segments`]:
+//!   the same draw over the segments after AdamW's warm-up, where cross-backend rounding
+//!   errors stay far below ε.
 
 use arena_chain_client::blake2_256;
 use arena_chain_client::types::{AccountId, Hash32};
@@ -44,22 +47,38 @@ pub fn select_miners(
 		.collect()
 }
 
-/// The segments this validator audits for `miner` (the on-chain rule).
+/// The segments this validator audits for `miner` (the on-chain rule): all `n` segments are
+/// eligible when the audit is bitwise (`same_backend`), only those after the warm-up
+/// otherwise (segments of `segment_len` steps).
 pub fn segments_for(
 	audit_seed: &Hash32,
 	validator: &AccountId,
 	miner: &AccountId,
 	n_segments: u32,
 	s: u32,
+	segment_len: u64,
+	same_backend: bool,
 ) -> Vec<u32> {
-	arena_rules::round::audit_segments(
-		blake2_256,
-		audit_seed,
-		&validator.0,
-		&miner.0,
-		n_segments,
-		s,
-	)
+	if same_backend {
+		arena_rules::round::audit_segments(
+			blake2_256,
+			audit_seed,
+			&validator.0,
+			&miner.0,
+			n_segments,
+			s,
+		)
+	} else {
+		arena_rules::round::tolerance_audit_segments(
+			blake2_256,
+			audit_seed,
+			&validator.0,
+			&miner.0,
+			n_segments,
+			s,
+			segment_len,
+		)
+	}
 }
 
 #[cfg(test)]
@@ -87,8 +106,17 @@ mod tests {
 	}
 
 	#[test]
+	fn tolerance_mode_never_picks_a_warm_up_segment() {
+		for seed in 0..50u8 {
+			let s = segments_for(&[seed; 32], &acc(1), &acc(2), 20, 4, 16, false);
+			assert_eq!(s.len(), 4);
+			assert!(s.iter().all(|&x| (2..20).contains(&x)), "{s:?}");
+		}
+	}
+
+	#[test]
 	fn segments_are_the_on_chain_rule() {
-		let s = segments_for(&[1; 32], &acc(1), &acc(2), 10, 3);
+		let s = segments_for(&[1; 32], &acc(1), &acc(2), 10, 3, 16, true);
 		assert_eq!(s.len(), 3);
 		assert!(s.windows(2).all(|w| w[0] < w[1]) && s.iter().all(|&x| x < 10));
 		assert_eq!(

@@ -110,6 +110,8 @@ pub struct PersistedState {
 	pub verified: Vec<(ChallengeKey, bool)>,
 	/// `(round, validation loss)` of every checkpoint this validator aggregated.
 	pub loss_history: Vec<(RoundIndex, f64)>,
+	/// The last round whose audit rows are in the CSV.
+	pub csv_round: Option<RoundIndex>,
 }
 
 /// The state file in a base path.

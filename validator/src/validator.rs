@@ -20,11 +20,12 @@ use std::time::Instant;
 use arena_artifacts::ArtifactKind;
 use arena_chain_client::port::ValidatorChain;
 use arena_chain_client::types::{AccountId, Phase, RoundIndex, RoundState, WeightsReveal};
-use arena_training::TrainingError;
+use arena_training::{BackendFingerprint, TrainingError};
 use bytes::Bytes;
 
 use crate::aggregate::{accepted_updates, next_checkpoint, validation_loss};
 use crate::audit::MinerAudit;
+use crate::compute::compute;
 use crate::env::{AuditEnv, RoundData};
 use crate::error::{AtStep, LoopStep, StepError, StepResult, ValidatorError};
 use crate::metrics::Metrics;
@@ -298,6 +299,7 @@ impl<C: ValidatorChain> Validator<C> {
 			self.env.settings.max_audited_miners,
 		);
 		let n_segments = u32::try_from(data.config.num_segments()).unwrap_or(u32::MAX);
+		let own_fingerprint = BackendFingerprint::of(&self.env.device).hash();
 		tracing::info!(
 			round = round.index,
 			miners = committed.len(),
@@ -313,6 +315,8 @@ impl<C: ValidatorChain> Validator<C> {
 					&c.hotkey,
 					n_segments,
 					data.audit_segments,
+					data.config.segment_len,
+					c.contribution.fingerprint == own_fingerprint,
 				)
 			} else {
 				Vec::new()
@@ -587,12 +591,13 @@ impl<C: ValidatorChain> Validator<C> {
 				round = round.index,
 				"no accepted update: no vote (the chain keeps C_r)"
 			);
+			self.write_csv_once(round.index, None, 0.0)?;
 			return Ok(None);
 		}
 		self.metrics.set_step(step);
 		let started = Instant::now();
 		let config = &work.data.config;
-		let next = next_checkpoint(config, &work.data.checkpoint, &accepted)
+		let next = compute(|| next_checkpoint(config, &work.data.checkpoint, &accepted))
 			.at(step)?
 			.ok_or_else(|| TrainingError::Inconsistent("no checkpoint".into()))
 			.at(step)?;
@@ -604,9 +609,17 @@ impl<C: ValidatorChain> Validator<C> {
 			.put(ArtifactKind::Checkpoint, Bytes::from(bytes))
 			.await
 			.at(step)?;
-		let loss = validation_loss(config, &next, &self.env.corpus, &self.env.device).at(step)?;
+		let loss = compute(|| validation_loss(config, &next, &self.env.corpus, &self.env.device))
+			.at(step)?;
 		let aggregate_s = started.elapsed().as_secs_f64();
 		tracing::info!(round = round.index, updates = accepted.len(), checkpoint = %hex::encode(hash), loss, "aggregated");
+		// The round's rows and the loss curve do not wait for the vote: a vote that comes too
+		// late (or fails) still leaves the audit on record.
+		self.metrics.validation_loss.set(loss);
+		self.state.loss_history.retain(|(r, _)| *r != round.index);
+		self.state.loss_history.push((round.index, loss));
+		self.write_csv_once(round.index, Some(loss), aggregate_s)?;
+		plot_loss(&self.plot_path(), &self.state.loss_history).at(step)?;
 		let vote = LoopStep::Vote;
 		self.metrics.set_step(vote);
 		self.expect(round.index, &[Phase::Voting], vote).await?;
@@ -615,26 +628,30 @@ impl<C: ValidatorChain> Validator<C> {
 			.await
 			.at(vote)?;
 		tracing::info!(round = round.index, checkpoint = %hex::encode(hash), "checkpoint voted");
-		self.metrics.validation_loss.set(loss);
-		let first_vote = self
-			.state
-			.last_vote
-			.as_ref()
-			.is_none_or(|v| v.round != round.index);
 		self.state.last_vote = Some(VoteRecord {
 			round: round.index,
 			checkpoint: hex::encode(hash),
 			accepted: key,
 		});
-		self.state.loss_history.retain(|(r, _)| *r != round.index);
-		self.state.loss_history.push((round.index, loss));
 		self.save(vote)?;
-		if first_vote {
-			let rows = self.csv_rows(round.index, Some(loss), aggregate_s);
-			append_csv(&self.csv_path(), &rows).at(vote)?;
-		}
-		plot_loss(&self.plot_path(), &self.state.loss_history).at(vote)?;
 		Ok(Some(vote))
+	}
+
+	/// Appends the audit rows of `round` to the CSV unless they are there already.
+	fn write_csv_once(
+		&mut self,
+		round: RoundIndex,
+		loss: Option<f64>,
+		aggregate_s: f64,
+	) -> StepResult<()> {
+		let step = LoopStep::Aggregate;
+		if self.state.csv_round.is_some_and(|r| r >= round) {
+			return Ok(());
+		}
+		let rows = self.csv_rows(round, loss, aggregate_s);
+		append_csv(&self.csv_path(), &rows).at(step)?;
+		self.state.csv_round = Some(round);
+		self.save(step)
 	}
 
 	fn csv_rows(&self, round: RoundIndex, loss: Option<f64>, aggregate_s: f64) -> Vec<CsvRow> {

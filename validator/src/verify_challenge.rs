@@ -6,9 +6,14 @@
 //!
 //! Data-availability reasons (`BadArtifact`) are judged on what the miner serves now: a
 //! miner that serves its artifacts again by the time others check is not supported against.
+//!
+//! A segment mismatch on a warm-up segment ([`arena_rules::round::tolerance_checkable`]) is
+//! only confirmed by a validator on the miner's own backend (bitwise): across backends, honest
+//! warm-up errors exceed ε, so a tolerance re-run there proves nothing.
 
 use arena_chain_client::port::ChainView;
 use arena_chain_client::types::{AuditFailure, ChallengeView};
+use arena_training::BackendFingerprint;
 
 use crate::audit::NO_SEGMENT;
 use crate::env::{AuditEnv, RoundData};
@@ -70,6 +75,19 @@ pub async fn verify_challenge<C: ChainView>(
 	let segments = if ev.reason == AuditFailure::SegmentMismatch {
 		if ev.segment >= n_segments {
 			return Ok(not(format!("segment {} is out of range", ev.segment)));
+		}
+		let same_backend =
+			commitment.contribution.fingerprint == BackendFingerprint::of(&env.device).hash();
+		if !same_backend
+			&& !arena_rules::round::tolerance_checkable(
+				ev.segment,
+				n_segments,
+				data.config.segment_len,
+			) {
+			return Ok(not(format!(
+				"segment {} is in AdamW's warm-up, which only the miner's own backend can re-run",
+				ev.segment
+			)));
 		}
 		vec![ev.segment]
 	} else {

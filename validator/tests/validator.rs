@@ -359,3 +359,28 @@ async fn commit_reveal_reveals_within_the_window_after_a_restart() {
 	assert_eq!(revealed, Some(committed.0));
 	assert!(v.state().pending_reveal.is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_rows_and_loss_are_recorded_even_if_the_vote_comes_too_late() {
+	let mut net = Net::new().await;
+	net.add_miner(1, &publication(&account(1), honest(1))).await;
+	let mut v = net.validator(100, settings());
+	net.set_phase(Phase::Auditing);
+	let r = v.tick().await;
+	assert!(r.errors.is_empty(), "{:?}", r.errors);
+	net.set_phase(Phase::Voting);
+	// The tick reads the round once; the vote step reads it again, after the round ended.
+	net.with(|w| w.next_round_at_read = Some(w.reads + 2));
+	let r = v.tick().await;
+	assert!(
+		r.errors
+			.iter()
+			.any(|e| e.step == LoopStep::Vote && matches!(e.source, ValidatorError::Desync { .. })),
+		"{:?}",
+		r.errors
+	);
+	assert!(net.with(|w| w.votes().is_empty()));
+	let csv = std::fs::read_to_string(v.csv_path()).unwrap();
+	assert_eq!(csv.lines().count(), 2, "{csv}");
+	assert_eq!(v.state().loss_history.len(), 1);
+}

@@ -1,11 +1,30 @@
 //! Splitting block emission across subnets by stake flow (SPEC §2).
 //!
-//! **Score EMA.** Every block each subnet's score is updated with that block's net flow
-//! (matured stake added + registration burns − stake removed, in units):
+//! **Score with debt** ([`FlowState`]). Every block each subnet's state is updated with that
+//! block's net flow `f` (matured stake added + registration burns − stake removed, in units).
+//! The state is a decaying **credit** `C ≥ 0` and a non-decaying **debt** `D ≥ 0`; the score is
+//! `S = C − D`:
 //!
 //! ```text
-//! S ← (1 − a)·S + a·flow  =  S + a·(flow − S),      a = 1 − 2^(−1/half_life)
+//! f ≥ 0:  r = min(D, a·f);   D ← D − r;        C ← (1 − a)·C + a·f − r
+//! f < 0:                     D ← D + a·|f|;    C ← (1 − a)·C
+//! S = C − D                  (so S ← S + a·(f − C) in both cases)
+//! a = 1 − 2^(−1/half_life)
 //! ```
+//!
+//! Only the positive part (the credit) decays; an outflow becomes debt that stays until inflow
+//! repays it, and inflow repays debt before it adds new credit (SPEC §2's debt rule). The
+//! credit and the debt are kept apart rather than netted into one number: SPEC's one-number
+//! form `S ← S + a·(f − max(S, 0))` lets an outflow consume positive score, which then no
+//! longer decays, so a cycle (add → mature → remove → re-add) comes back with the score it had
+//! when it left, younger than the same capital held; every score decays at the same rate, so
+//! from then on the cycler's share stays above the holder's for ever and its cumulative
+//! emission overtakes (see the `one_number_debt_lets_a_cycler_outrank_a_holder` test). With the
+//! two parts, the credit keeps decaying while the capital is away and re-entry only repays the
+//! debt: for a subnet whose other flows are unchanged, `C` is a function of the running maximum
+//! of the subnet's cumulative net flow (credit is only added when that maximum rises), so a
+//! cycler's `C` equals that of a holder of the same capital and its `S` is lower by the
+//! outstanding debt — at every block, hence also in share and emission.
 //!
 //! Scores are signed fixed point ([`FixedI128`], 10^-18 resolution, in units), so even a flow
 //! of one unit moves the score. `a` is computed by [`ema_alpha`] from the half-life in blocks,
@@ -46,37 +65,60 @@ use sp_arithmetic::{
 };
 
 /// Default score half-life: 216,000 blocks (30 days of 12 s blocks).
-pub const DEFAULT_HALF_LIFE: BlockNumber = 216_000;
+pub const DEFAULT_HALF_LIFE: u32 = 216_000;
 
-/// Default flow maturity: one day of 12 s blocks.
-pub const DEFAULT_FLOW_MATURITY: BlockNumber = 7_200;
+/// Default flow maturity: one day of 12 s blocks (7,200).
+pub const DEFAULT_FLOW_MATURITY: u32 = 7_200;
 
 /// Default share exponent `p`.
 pub const DEFAULT_EXPONENT: u8 = 1;
 
+/// Largest share exponent `p` accepted by [`FlowParams::new`].
+pub const MAX_EXPONENT: u8 = 8;
+
 /// A subnet's flow score (signed, in units, 10^-18 resolution).
 pub type Score = FixedI128;
 
-/// Parameters of the flow-based emission split (SPEC §2).
+/// Parameters of the flow-based emission split (SPEC §2), as a chain stores them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
 pub struct FlowParams {
-	/// EMA smoothing factor `a` (see [`ema_alpha`]).
+	/// EMA half-life in blocks (*default* [`DEFAULT_HALF_LIFE`]).
+	pub half_life: u32,
+	/// EMA factor `a = 1 − 2^(−1/half_life)` (see [`ema_alpha`]), derived from `half_life`.
 	pub alpha: Perquintill,
-	/// Share cutoff (in units, may be negative); default 0.
+	/// Share cutoff (in units, may be negative); *default* 0.
 	pub cutoff: Score,
-	/// Share exponent `p >= 1`; default 1.
+	/// Share exponent `p` in `1..=MAX_EXPONENT`; *default* 1.
 	pub exponent: u8,
-	/// Blocks a stake addition must stay before it counts as inflow.
-	pub maturity: BlockNumber,
+}
+
+impl FlowParams {
+	/// Checked parameters: `half_life >= 1`, `exponent` in `1..=MAX_EXPONENT`; `alpha` is
+	/// derived from the half-life.
+	pub fn new(half_life: u32, cutoff: Score, exponent: u8) -> Result<Self, FlowError> {
+		if exponent == 0 {
+			return Err(FlowError::ZeroExponent);
+		}
+		if exponent > MAX_EXPONENT {
+			return Err(FlowError::ExponentTooLarge);
+		}
+		Ok(Self {
+			half_life,
+			alpha: ema_alpha(BlockNumber::from(half_life))?,
+			cutoff,
+			exponent,
+		})
+	}
 }
 
 impl Default for FlowParams {
+	/// SPEC §2 defaults: half-life 216,000 blocks, cutoff 0, `p` = 1.
 	fn default() -> Self {
 		Self {
-			alpha: ema_alpha(DEFAULT_HALF_LIFE).unwrap_or_default(),
+			half_life: DEFAULT_HALF_LIFE,
+			alpha: ema_alpha(BlockNumber::from(DEFAULT_HALF_LIFE)).unwrap_or_default(),
 			cutoff: Score::zero(),
 			exponent: DEFAULT_EXPONENT,
-			maturity: DEFAULT_FLOW_MATURITY,
 		}
 	}
 }
@@ -88,6 +130,8 @@ pub enum FlowError {
 	ZeroHalfLife,
 	/// The share exponent must be at least 1.
 	ZeroExponent,
+	/// The share exponent must be at most [`MAX_EXPONENT`].
+	ExponentTooLarge,
 	/// The maturity queue is full (the addition is refused; retry later).
 	QueueFull,
 	/// An addition is older than the youngest queued one (blocks must not go backwards).
@@ -101,13 +145,67 @@ pub fn ema_alpha(half_life: BlockNumber) -> Result<Perquintill, FlowError> {
 	one_minus_pow2_neg_recip(half_life).ok_or(FlowError::ZeroHalfLife)
 }
 
-/// One EMA step: `S + a·(flow − S)` (= `(1 − a)·S + a·flow`), saturating at the bounds of
-/// [`Score`] (about ±1.7·10^20 units, far above the 2.1·10^16-unit supply).
-pub fn ema_update(score: Score, flow: i128, alpha: Perquintill) -> Score {
-	let flow = Score::saturating_from_integer(flow);
-	// Perquintill and FixedI128 share the 10^18 scale.
-	let a = Score::from_inner(i128::from(alpha.deconstruct()));
-	score.saturating_add(flow.saturating_sub(score).saturating_mul(a))
+/// A subnet's flow state: decaying credit and non-decaying debt (see the module docs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub struct FlowState {
+	/// Credit `C >= 0`: inflow not spent on repaying debt, decaying with the half-life.
+	pub credit: Score,
+	/// Debt `D >= 0`: outflow not yet repaid by inflow; does not decay.
+	pub debt: Score,
+}
+
+impl FlowState {
+	/// The state of a subnet whose one-number score was `score` (e.g. stored before the debt
+	/// rule): a positive score is credit, a negative one debt.
+	pub fn from_score(score: Score) -> Self {
+		if score.is_negative() {
+			Self {
+				credit: Score::zero(),
+				debt: score.saturating_abs(),
+			}
+		} else {
+			Self {
+				credit: score,
+				debt: Score::zero(),
+			}
+		}
+	}
+
+	/// The score `S = C − D` that the shares use.
+	pub fn score(&self) -> Score {
+		self.credit.saturating_sub(self.debt)
+	}
+
+	/// One block with net flow `flow` (units): the credit decays by `a`; an inflow repays debt
+	/// first and adds the rest (times `a`) to the credit; an outflow (times `a`) adds to the
+	/// debt. Saturating at the bounds of [`Score`] (about ±1.7·10^20 units, far above the
+	/// 2.1·10^16-unit supply); credit and debt never go below zero.
+	pub fn update(self, flow: i128, alpha: Perquintill) -> Self {
+		// Perquintill and FixedI128 share the 10^18 scale.
+		let a = Score::from_inner(i128::from(alpha.deconstruct()));
+		let decayed = self
+			.credit
+			.saturating_sub(self.credit.saturating_mul(a))
+			.max(Score::zero());
+		let weighted = Score::saturating_from_integer(flow).saturating_mul(a);
+		if weighted.is_negative() {
+			Self {
+				credit: decayed,
+				debt: self.debt.saturating_add(weighted.saturating_abs()),
+			}
+		} else {
+			let repaid = weighted.min(self.debt);
+			Self {
+				credit: decayed.saturating_add(weighted.saturating_sub(repaid)),
+				debt: self.debt.saturating_sub(repaid),
+			}
+		}
+	}
+
+	/// Whether the state is well-formed: credit and debt both `>= 0`.
+	pub fn is_valid(&self) -> bool {
+		!self.credit.is_negative() && !self.debt.is_negative()
+	}
 }
 
 /// Net flow of one block in units: `matured_added + burns − removed` (saturating).
@@ -383,14 +481,14 @@ mod tests {
 
 	#[test]
 	fn default_alpha_precision() {
-		let a = ema_alpha(DEFAULT_HALF_LIFE).unwrap().deconstruct();
+		let a = ema_alpha(DEFAULT_HALF_LIFE.into()).unwrap().deconstruct();
 		// a = 1 − 2^(−1/216000) = ln2/216000 − (ln2/216000)²/2 + … = 3.20901318…·10^-6
 		assert_eq!(a / 1_000_000_000, 3_209);
 		// (1 − a)^216000 = 1/2 within the accumulated rounding of the multiplications.
 		let keep = ONE - u128::from(a);
 		let mut acc = ONE;
 		let mut base = keep;
-		let mut e = DEFAULT_HALF_LIFE;
+		let mut e = u64::from(DEFAULT_HALF_LIFE);
 		while e > 0 {
 			if e & 1 == 1 {
 				acc = math::mul_div(acc, base, ONE, Rounding::NearestPrefUp).unwrap();
@@ -403,18 +501,108 @@ mod tests {
 		assert_eq!(ema_alpha(0), Err(FlowError::ZeroHalfLife));
 	}
 
+	fn st(credit: i128, debt: i128) -> FlowState {
+		FlowState {
+			credit: s(credit),
+			debt: s(debt),
+		}
+	}
+
 	#[test]
-	fn ema_moves_towards_flow() {
+	fn credit_moves_towards_inflow_and_decays() {
 		let a = Perquintill::from_percent(50);
-		assert_eq!(ema_update(s(0), 100, a), s(50));
-		assert_eq!(ema_update(s(50), 100, a), s(75));
-		assert_eq!(ema_update(s(10), -10, a), s(0));
-		assert_eq!(ema_update(s(-10), -30, a), s(-20));
+		assert_eq!(st(0, 0).update(100, a), st(50, 0));
+		assert_eq!(st(50, 0).update(100, a), st(75, 0));
+		assert_eq!(st(50, 0).update(0, a), st(25, 0));
 		// Half-life of one block: a = 1/2.
 		assert_eq!(ema_alpha(1).unwrap(), a);
 		// Tiny flows still move the score (10^-18 resolution).
-		let tiny = ema_update(s(0), 1, ema_alpha(DEFAULT_HALF_LIFE).unwrap());
-		assert!(tiny > Score::zero() && tiny < s(1));
+		let tiny = st(0, 0).update(1, ema_alpha(DEFAULT_HALF_LIFE.into()).unwrap());
+		assert!(tiny.score() > Score::zero() && tiny.score() < s(1));
+	}
+
+	#[test]
+	fn outflow_is_debt_that_does_not_decay() {
+		let a = Perquintill::from_percent(50);
+		// The credit keeps decaying; the outflow (times a) is debt.
+		assert_eq!(st(40, 0).update(-100, a), st(20, 50));
+		assert_eq!(st(20, 50).update(0, a), st(10, 50));
+		assert_eq!(st(0, 50).update(0, a), st(0, 50));
+		assert_eq!(st(10, 50).score(), s(-40));
+		// Debt accumulates.
+		assert_eq!(st(0, 50).update(-20, a), st(0, 60));
+	}
+
+	#[test]
+	fn inflow_repays_debt_before_adding_credit() {
+		let a = Perquintill::from_percent(50);
+		// a·f = 30 < debt 50: all of it repays.
+		assert_eq!(st(8, 50).update(60, a), st(4, 20));
+		// a·f = 30 > debt 20: 20 repays, 10 is new credit.
+		assert_eq!(st(4, 20).update(60, a), st(12, 0));
+	}
+
+	#[test]
+	fn from_score_splits_sign() {
+		assert_eq!(FlowState::from_score(s(7)), st(7, 0));
+		assert_eq!(FlowState::from_score(s(-7)), st(0, 7));
+		assert_eq!(FlowState::from_score(s(0)), st(0, 0));
+		assert_eq!(FlowState::from_score(s(-7)).score(), s(-7));
+	}
+
+	#[test]
+	fn flow_params_are_checked() {
+		let p = FlowParams::new(10, s(-5), 2).unwrap();
+		assert_eq!(
+			(p.half_life, p.alpha, p.cutoff, p.exponent),
+			(10, ema_alpha(10).unwrap(), s(-5), 2)
+		);
+		assert_eq!(FlowParams::new(0, s(0), 1), Err(FlowError::ZeroHalfLife));
+		assert_eq!(FlowParams::new(1, s(0), 0), Err(FlowError::ZeroExponent));
+		assert_eq!(
+			FlowParams::new(1, s(0), MAX_EXPONENT + 1),
+			Err(FlowError::ExponentTooLarge)
+		);
+		assert_eq!(
+			FlowParams::default(),
+			FlowParams::new(DEFAULT_HALF_LIFE, s(0), DEFAULT_EXPONENT).unwrap()
+		);
+	}
+
+	/// SPEC's one-number form `S ← S + a·(f − max(S, 0))`, for the comparison below.
+	fn one_number(score: Score, flow: i128, alpha: Perquintill) -> Score {
+		let a = Score::from_inner(i128::from(alpha.deconstruct()));
+		let f = Score::saturating_from_integer(flow);
+		score.saturating_add(f.saturating_sub(score.max(Score::zero())).saturating_mul(a))
+	}
+
+	/// Why credit and debt are kept apart: with the one-number debt rule a cycle (add, mature,
+	/// remove, re-add) returns with the score it left with, which then stays above the
+	/// holder's decayed score at every later block; with [`FlowState`] it returns to exactly
+	/// the holder's credit.
+	#[test]
+	fn one_number_debt_lets_a_cycler_outrank_a_holder() {
+		let a = ema_alpha(100).unwrap();
+		let x = 1_000_000i128;
+		let (mut holder, mut cycler_one) = (Score::zero(), Score::zero());
+		let (mut holder_st, mut cycler_st) = (FlowState::default(), FlowState::default());
+		// Inflow at block 0, the cycler's outflow at 50 and its re-entry at 90.
+		for block in 0..400 {
+			let f_h = if block == 0 { x } else { 0 };
+			let f_c = match block {
+				0 | 90 => x,
+				50 => -x,
+				_ => 0,
+			};
+			holder = one_number(holder, f_h, a);
+			cycler_one = one_number(cycler_one, f_c, a);
+			holder_st = holder_st.update(f_h, a);
+			cycler_st = cycler_st.update(f_c, a);
+			if block > 90 {
+				assert!(cycler_one > holder, "one-number rule: the cycler outranks");
+				assert!(cycler_st.score() <= holder_st.score(), "block {block}");
+			}
+		}
 	}
 
 	#[test]
@@ -534,6 +722,46 @@ mod tests {
 		hold: u64,
 	}
 
+	/// Net flows per block of two subnets over `blocks` blocks: the holder's subnet gets `x` at
+	/// `maturity` (added at block 0, kept); the cycler's subnet gets the cycles (`amount`
+	/// matures `maturity` blocks after it is added; all of it is removed `hold >= maturity`
+	/// blocks after it was added, which counts at the next block as on chain; then `gap` blocks
+	/// pass) and then `last` (kept). Both get `others` (block, flow) from other stakers.
+	fn holder_and_cycler(
+		x: i128,
+		cycles: &[(i128, u64, u64)],
+		last: Option<i128>,
+		maturity: u64,
+		others: &[(u64, i128)],
+		blocks: u64,
+	) -> Vec<(i128, i128)> {
+		let mut flows = vec![(0i128, 0i128); blocks as usize];
+		let mut at = |block: u64, h: i128, c: i128| {
+			if let Some(f) = flows.get_mut(block as usize) {
+				f.0 += h;
+				f.1 += c;
+			}
+		};
+		at(maturity, x, 0);
+		let mut t = 0;
+		for (amount, hold, gap) in cycles {
+			at(t + maturity, 0, *amount);
+			at(t + hold + 1, 0, -*amount);
+			t += hold + gap;
+		}
+		if let Some(amount) = last {
+			at(t + maturity, 0, amount);
+		}
+		for (block, f) in others {
+			at(*block, *f, *f);
+		}
+		flows
+	}
+
+	fn cycle_strategy(x: i128, maturity: u64) -> impl Strategy<Value = Vec<(i128, u64, u64)>> {
+		proptest::collection::vec((1..=x, maturity..4 * maturity, 1..3 * maturity), 1..6)
+	}
+
 	proptest! {
 		/// Any interleaving of additions and removals of the same capital where every addition
 		/// is removed before its maturity leaves the flow sequence identically zero — also on top
@@ -627,12 +855,74 @@ mod tests {
 			}
 		}
 
+		/// Issue #15 attack 2, the rule alone: an honest holder of `X` against a cycler of the same
+		/// capital (first cycle `X`, later ones `<= X`) with random periods `>= maturity` and
+		/// random gaps, on two subnets with the same other stake (added before) and a third
+		/// subnet with random inflows. At every block the cycler's score is at most the
+		/// holder's, and so are its cumulative clipped score `Σ max(S, 0)` and its cumulative
+		/// emission (`split_emission`).
 		#[test]
-		fn ema_stays_between_score_and_flow(score in -1_000_000_000i128..1_000_000_000, flow in -1_000_000_000i128..1_000_000_000, half_life in 1u64..1_000_000) {
+		fn cycling_after_maturity_never_out_earns_holding(
+			maturity in 1u64..40,
+			half_life in 1u32..400,
+			(x, cycles, last) in (1i128..1_000_000).prop_flat_map(|x| (
+				Just(x),
+				cycle_strategy(x, 40),
+				proptest::option::of(1..=x),
+			)),
+			base in 0i128..1_000_000,
+			third in proptest::collection::vec((0u64..2_000, 1i128..1_000_000), 0..20),
+		) {
+			let cycles: Vec<(i128, u64, u64)> = cycles
+				.into_iter()
+				.enumerate()
+				.map(|(i, (a, hold, gap))| {
+					(if i == 0 { x } else { a }, maturity + hold % (3 * maturity), 1 + gap % (3 * maturity))
+				})
+				.collect();
+			let a = ema_alpha(half_life.into()).unwrap();
+			let blocks = cycles.iter().map(|c| c.1 + c.2).sum::<u64>() + 6 * u64::from(half_life) + maturity;
+			let flows = holder_and_cycler(x, &cycles, last, maturity, &[(0, base)], blocks);
+			let mut states = [FlowState::default(); 3];
+			let (mut clipped, mut paid) = ([Score::zero(); 2], [0u128; 2]);
+			for (block, (f_h, f_c)) in flows.iter().enumerate() {
+				let f_n = third.iter().filter(|(b, _)| *b == block as u64).map(|(_, f)| *f).sum::<i128>();
+				states[0] = states[0].update(*f_h, a);
+				states[1] = states[1].update(*f_c, a);
+				states[2] = states[2].update(f_n, a);
+				let scores: Vec<Score> = states.iter().map(FlowState::score).collect();
+				prop_assert!(scores[1] <= scores[0], "block {}: {:?}", block, states);
+				for i in 0..2 {
+					clipped[i] = clipped[i] + scores[i].max(Score::zero());
+				}
+				prop_assert!(clipped[1] <= clipped[0], "block {}", block);
+				if let Some(parts) = split_emission(1_000_000_000, &scores, Score::zero(), 1).unwrap() {
+					paid[0] += parts[0];
+					paid[1] += parts[1];
+				}
+				prop_assert!(paid[1] <= paid[0], "block {}: {:?}", block, paid);
+			}
+		}
+
+		#[test]
+		fn credit_and_debt_stay_non_negative_and_score_moves_by_a_times_flow_minus_credit(
+			credit in 0i128..1_000_000_000,
+			debt in 0i128..1_000_000_000,
+			flow in -1_000_000_000i128..1_000_000_000,
+			half_life in 1u64..1_000_000,
+		) {
 			let a = ema_alpha(half_life).unwrap();
-			let next = ema_update(s(score), flow, a);
-			let (lo, hi) = if score <= flow { (score, flow) } else { (flow, score) };
-			prop_assert!(next >= s(lo) && next <= s(hi));
+			let before = st(credit, debt);
+			let after = before.update(flow, a);
+			prop_assert!(after.is_valid());
+			// S' = S + a·(f − C), up to the rounding of the two multiplications.
+			let af = Score::saturating_from_integer(flow).saturating_mul(Score::from_inner(i128::from(a.deconstruct())));
+			let ac = s(credit).saturating_mul(Score::from_inner(i128::from(a.deconstruct())));
+			let want = before.score() + af - ac;
+			prop_assert!((after.score() - want).into_inner().abs() <= 2, "{:?} vs {:?}", after, want);
+			// Debt never decays; it only shrinks by repayment from inflow.
+			if flow <= 0 { prop_assert!(after.debt >= before.debt); }
+			prop_assert!(after.credit <= s(credit).max(s(flow)));
 		}
 	}
 }

@@ -39,8 +39,6 @@
 //! challenge), not as errors; errors mean the audit itself could not run.
 
 use burn::prelude::Device;
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 use tracing::info;
 
 use crate::checkpoint::Checkpoint;
@@ -54,7 +52,6 @@ use crate::model::param_layout;
 use crate::params::{ParamSet, ParamSpec};
 use crate::residual::{expected_start_residual_hash, residual_hash};
 use crate::round::RoundCommitment;
-use crate::sampler::uniform_below;
 use crate::state::{Hash32, TrainState};
 use crate::trainer::run_segment;
 use crate::update_format::{decode, encode};
@@ -282,29 +279,6 @@ pub fn audit_mode(
 			epsilon: config.audit_tolerance,
 		}
 	}
-}
-
-/// Picks `count` distinct segments of a round to audit from the audit seed and the miner's
-/// hotkey (ChaCha20, partial Fisher–Yates).
-pub fn pick_segments(
-	audit_seed: &[u8; 32],
-	hotkey: &[u8],
-	num_segments: u64,
-	count: usize,
-) -> Vec<u64> {
-	let mut h = blake3::Hasher::new_derive_key("arena-training audit segments v1");
-	h.update(audit_seed);
-	h.update(&(hotkey.len() as u64).to_le_bytes());
-	h.update(hotkey);
-	let mut rng = ChaCha20Rng::from_seed(*h.finalize().as_bytes());
-	let mut all: Vec<u64> = (0..num_segments).collect();
-	let n = count.min(all.len());
-	for i in 0..n {
-		let j = i + uniform_below(&mut rng, (all.len() - i) as u64) as usize;
-		all.swap(i, j);
-	}
-	all.truncate(n);
-	all
 }
 
 /// Relative L2 error `‖(rerun − start) − (claimed − start)‖₂ / ‖claimed − start‖₂` of two
@@ -560,21 +534,6 @@ pub fn audit_update(
 #[cfg(test)]
 mod tests {
 	use super::*;
-
-	#[test]
-	fn segments_are_distinct_seeded_and_in_range() {
-		let a = pick_segments(&[1; 32], b"miner", 20, 3);
-		assert_eq!(a, pick_segments(&[1; 32], b"miner", 20, 3));
-		assert_ne!(a, pick_segments(&[2; 32], b"miner", 20, 3));
-		assert_eq!(a.len(), 3);
-		assert!(a.iter().all(|&s| s < 20));
-		let mut d = a.clone();
-		d.dedup();
-		assert_eq!(d.len(), 3);
-		let mut all = pick_segments(&[1; 32], b"m", 5, 10);
-		all.sort_unstable();
-		assert_eq!(all, vec![0, 1, 2, 3, 4]);
-	}
 
 	#[test]
 	fn first_quantity_above_epsilon_is_named_in_order() {

@@ -54,7 +54,7 @@ pub mod update_format;
 pub mod usefulness;
 
 pub use audit::{
-	audit_segment, audit_update, pick_segments, AuditMode, AuditOutcome, AuditReport, MinerContext,
+	audit_segment, audit_update, AuditMode, AuditOutcome, AuditReport, MinerContext,
 	RelativeErrors, RoundContext, SegmentEvidence, ToleranceQuantity,
 };
 pub use burn::prelude::Device;
@@ -68,7 +68,9 @@ pub use outer::{outer_step, WeightedUpdate};
 pub use residual::residual_hash;
 pub use round::{RoundArtifacts, RoundCommitment, StreamedRound};
 pub use state::{Hash32, TrainState};
-pub use trainer::{run_segment, train_round, train_round_streaming, RoundSink};
+pub use trainer::{
+	resume_round_streaming, run_segment, train_round, train_round_streaming, ResumePoint, RoundSink,
+};
 pub use usefulness::{usefulness, Usefulness};
 
 /// The default device of this build: Flex (CPU) when the `flex` feature is on, otherwise

@@ -223,6 +223,50 @@ pub fn train_round_streaming(
 	device: &Device,
 	sink: &mut dyn RoundSink,
 ) -> Result<StreamedRound> {
+	resume_round_streaming(
+		config,
+		checkpoint,
+		error_feedback,
+		corpus,
+		round_seed,
+		hotkey,
+		device,
+		None,
+		sink,
+	)
+}
+
+/// Where an interrupted round picks up: its boundary state `k` (the state after `k·c`
+/// steps, `k ≥ 1`), the hashes of boundary states `0..=k` and the losses of the first `k·c`
+/// steps, as an earlier run of the same round handed them to its [`RoundSink`].
+#[derive(Clone, Debug)]
+pub struct ResumePoint {
+	/// Boundary state `k`.
+	pub state: TrainState,
+	/// Hashes of boundary states `0..=k`.
+	pub state_hashes: Vec<Hash32>,
+	/// Losses of steps `1..=k·c`.
+	pub losses: Vec<f32>,
+}
+
+/// [`train_round_streaming`] that continues from `resume` (if given) instead of step 0: the
+/// sink receives only the steps and boundary states after `k`, and the result is that of an
+/// uninterrupted run, bit for bit (every step depends only on the state and on
+/// `(round seed, hotkey, step)`). A resume point that does not belong to this round (wrong
+/// start state, hash, step count, loss count or error-feedback buffer) is refused with
+/// [`TrainingError::Inconsistent`].
+#[allow(clippy::too_many_arguments)]
+pub fn resume_round_streaming(
+	config: &TrainingConfig,
+	checkpoint: &Checkpoint,
+	error_feedback: Option<&ParamSet>,
+	corpus: &Corpus,
+	round_seed: &[u8; 32],
+	hotkey: &[u8],
+	device: &Device,
+	resume: Option<ResumePoint>,
+	sink: &mut dyn RoundSink,
+) -> Result<StreamedRound> {
 	config.validate()?;
 	corpus.check_fits(config.model.context)?;
 	let layout = param_layout(&config.model);
@@ -241,13 +285,22 @@ pub fn train_round_streaming(
 		None => ParamSet::zeros(&layout),
 	};
 	let start = TrainState::round_start(checkpoint.params.clone(), e.clone());
-	let mut lp = InnerLoop::new(config, &start, device)?;
 	let start_hash = start.hash();
-	sink.on_boundary(0, &start, &start_hash)?;
-	let mut state_hashes = vec![start_hash];
-	let mut last = start;
-	let mut losses = Vec::with_capacity(config.inner_steps as usize);
-	for segment in 0..config.num_segments() {
+	let (mut state_hashes, mut losses, last, first_segment) = match resume {
+		None => {
+			sink.on_boundary(0, &start, &start_hash)?;
+			let losses = Vec::with_capacity(config.inner_steps as usize);
+			(vec![start_hash], losses, start, 0u64)
+		},
+		Some(r) => {
+			drop(start);
+			let k = check_resume_point(config, &r, &start_hash, &e)?;
+			(r.state_hashes, r.losses, r.state, k)
+		},
+	};
+	let mut lp = InnerLoop::new(config, &last, device)?;
+	let mut last = last;
+	for segment in first_segment..config.num_segments() {
 		for _ in 0..config.segment_len {
 			let loss = lp.step(corpus.train(), round_seed, hotkey)?;
 			debug!(step = lp.step_index(), loss, "inner step");
@@ -293,4 +346,32 @@ pub fn train_round_streaming(
 		losses,
 		next_error_feedback,
 	})
+}
+
+/// Checks that `r` is a boundary of this round (see [`resume_round_streaming`]); returns `k`.
+fn check_resume_point(
+	config: &TrainingConfig,
+	r: &ResumePoint,
+	start_hash: &Hash32,
+	e: &ParamSet,
+) -> Result<u64> {
+	let bad = |what: &str| Err(TrainingError::Inconsistent(format!("resume point: {what}")));
+	let k = r.state_hashes.len().saturating_sub(1) as u64;
+	if k == 0 || k > config.num_segments() {
+		return bad("boundary index out of range");
+	}
+	if r.state_hashes.first() != Some(start_hash) {
+		return bad("another round's start state");
+	}
+	if r.state_hashes.last() != Some(&r.state.hash()) {
+		return bad("state does not hash to the last recorded boundary");
+	}
+	let steps = k.saturating_mul(config.segment_len);
+	if r.state.step != steps || r.losses.len() as u64 != steps {
+		return bad("step or loss count does not match the boundary");
+	}
+	if r.state.error_feedback != *e {
+		return bad("another error-feedback buffer");
+	}
+	Ok(k)
 }

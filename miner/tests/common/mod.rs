@@ -169,6 +169,11 @@ impl FakeChain {
 		g.block = start + 1;
 	}
 
+	/// Drops round `index`'s record, as the chain does once its escrow window has passed.
+	pub fn prune_round(&self, index: RoundIndex) {
+		self.lock().rounds.retain(|r| r.index != index);
+	}
+
 	pub fn set_block(&self, block: u32) {
 		self.lock().block = block;
 	}

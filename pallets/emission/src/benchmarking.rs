@@ -138,7 +138,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, 1_000, -1, 2);
 
-		assert_eq!(Pallet::<T>::flow_settings().exponent, 2);
+		assert_eq!(Pallet::<T>::flow_params().exponent, 2);
 		Ok(())
 	}
 

@@ -8,9 +8,11 @@
 //! 1. *Flow* ([`arena_rules::flow`]): each subnet's flow for the previous block — stake
 //!    additions maturing now ([`ScheduledInflow`], filled by `OnFlow::on_stake_added` with the
 //!    maturity block), plus registration burns, minus matured stake removed
-//!    ([`FlowAccumulator`]) — is folded into its score: `S ← S + a·(flow − S)`. A removal
-//!    before maturity subtracts the piece from its scheduled block, so it never reaches any
-//!    score (recycle-proof).
+//!    ([`FlowAccumulator`]) — is folded into its [`FlowState`](arena_rules::flow::FlowState)
+//!    ([`FlowScore`]): a decaying credit and a debt that does not decay; outflow becomes debt,
+//!    inflow repays debt before it adds credit, and the score is `credit − debt` (SPEC §2's debt
+//!    rule). A removal before maturity subtracts the piece from its scheduled block, so it
+//!    never reaches any score (recycle-proof).
 //! 2. *Emission* ([`arena_rules::halving`]): `E = E0 / 2^k`, `k = ⌊log2(Cap/(Cap − I))⌋` at the
 //!    current total issuance `I`, is split by the subnets' shares (`max(S − L, 0)^p`,
 //!    normalised), minted into the pallet's pot account and added to each subnet's
@@ -52,6 +54,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -73,7 +76,7 @@ pub mod pallet {
 	};
 	use arena_rules::{
 		epoch_split::{split_epoch, SplitParams},
-		flow::{self, Score},
+		flow::{self, FlowParams, FlowState, Score},
 		halving,
 		yuma::{self, ValidatorInput, YumaParams},
 	};
@@ -99,10 +102,13 @@ pub mod pallet {
 	pub type BondRowOf<T> = BoundedVec<(Uid, Perquintill), <T as Config>::MaxUids>;
 
 	/// Largest share exponent `p` accepted by [`Pallet::set_flow_params`].
-	pub const MAX_FLOW_EXPONENT: u8 = 8;
+	pub const MAX_FLOW_EXPONENT: u8 = flow::MAX_EXPONENT;
 
-	/// The in-code storage version.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The SPEC §2 default flow half-life (216,000 blocks), for `Config::DefaultFlowHalfLife`.
+	pub const DEFAULT_FLOW_HALF_LIFE: u32 = flow::DEFAULT_HALF_LIFE;
+
+	/// v1: [`FlowScore`] holds a [`FlowState`] (credit and debt) instead of one score.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -132,7 +138,8 @@ pub mod pallet {
 		/// Subnet owner cut of each epoch (SPEC §3: 18 %).
 		#[pallet::constant]
 		type OwnerCut: Get<Perbill>;
-		/// Flow EMA half-life in blocks until `set_flow_params` changes it (SPEC §2: 216,000).
+		/// Flow EMA half-life in blocks until `set_flow_params` changes it (SPEC §2:
+		/// [`DEFAULT_FLOW_HALF_LIFE`]).
 		#[pallet::constant]
 		type DefaultFlowHalfLife: Get<u32>;
 		/// Most subnets (bounds the epoch queue; = `pallet_subnets::Config::MaxSubnets`, checked
@@ -154,11 +161,12 @@ pub mod pallet {
 	/// Flow parameters (defaults from `Config::DefaultFlowHalfLife`, cutoff 0, exponent 1 while
 	/// unset).
 	#[pallet::storage]
-	pub type FlowParameters<T: Config> = StorageValue<_, FlowSettings, OptionQuery>;
+	pub type FlowParameters<T: Config> = StorageValue<_, FlowParams, OptionQuery>;
 
-	/// Flow score `S_s` of each subnet (signed fixed point, units).
+	/// Flow state of each subnet: credit and debt (signed fixed point, units); its score
+	/// `S_s = credit − debt` (see [`FlowState`]).
 	#[pallet::storage]
-	pub type FlowScore<T: Config> = StorageMap<_, Twox64Concat, NetUid, Score, ValueQuery>;
+	pub type FlowScore<T: Config> = StorageMap<_, Twox64Concat, NetUid, FlowState, ValueQuery>;
 
 	/// Stake additions by the block they mature at (then they count as inflow), per subnet.
 	#[pallet::storage]
@@ -339,18 +347,13 @@ pub mod pallet {
 			exponent: u8,
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			ensure!(
-				(1..=MAX_FLOW_EXPONENT).contains(&exponent),
-				Error::<T>::InvalidExponent
-			);
-			let alpha =
-				flow::ema_alpha(u64::from(half_life)).map_err(|_| Error::<T>::InvalidHalfLife)?;
-			FlowParameters::<T>::put(FlowSettings {
-				half_life,
-				alpha,
-				cutoff: Score::from_inner(cutoff),
-				exponent,
-			});
+			let params = FlowParams::new(half_life, Score::from_inner(cutoff), exponent).map_err(
+				|e| match e {
+					flow::FlowError::ZeroHalfLife => Error::<T>::InvalidHalfLife,
+					_ => Error::<T>::InvalidExponent,
+				},
+			)?;
+			FlowParameters::<T>::put(params);
 			Self::deposit_event(Event::FlowParamsSet {
 				half_life,
 				cutoff,
@@ -379,15 +382,15 @@ pub mod pallet {
 			}
 		}
 
-		/// The flow parameters in effect.
-		pub fn flow_settings() -> FlowSettings {
+		/// The flow parameters in effect: those set by [`Pallet::set_flow_params`], else the
+		/// SPEC defaults with `Config::DefaultFlowHalfLife`.
+		pub fn flow_params() -> FlowParams {
 			FlowParameters::<T>::get().unwrap_or_else(|| {
 				let half_life = T::DefaultFlowHalfLife::get();
-				FlowSettings {
+				FlowParams {
 					half_life,
 					alpha: flow::ema_alpha(u64::from(half_life)).unwrap_or_default(),
-					cutoff: Score::from_inner(0),
-					exponent: 1,
+					..FlowParams::default()
 				}
 			})
 		}
@@ -412,7 +415,7 @@ pub mod pallet {
 			}
 			let mut acc: BTreeMap<NetUid, types::BlockFlow<BalanceOf<T>>> =
 				FlowAccumulator::<T>::drain().collect();
-			let alpha = Self::flow_settings().alpha;
+			let alpha = Self::flow_params().alpha;
 			let netuids = T::Subnets::netuids();
 			for netuid in &netuids {
 				let a = acc.remove(netuid).unwrap_or_default();
@@ -422,7 +425,7 @@ pub mod pallet {
 					.unwrap_or(0)
 					.saturating_add(a.matured_added.saturated_into());
 				let f = flow::net_flow(added, a.burns.saturated_into(), a.removed.saturated_into());
-				FlowScore::<T>::mutate(netuid, |s| *s = flow::ema_update(*s, f, alpha));
+				FlowScore::<T>::mutate(netuid, |s| *s = s.update(f, alpha));
 			}
 			netuids.len().saturated_into()
 		}
@@ -434,9 +437,9 @@ pub mod pallet {
 			if e.is_zero() {
 				return;
 			}
-			let settings = Self::flow_settings();
+			let settings = Self::flow_params();
 			let netuids = T::Subnets::netuids();
-			let scores: Vec<Score> = netuids.iter().map(FlowScore::<T>::get).collect();
+			let scores: Vec<Score> = netuids.iter().map(Self::score_of).collect();
 			let parts = flow::split_emission(
 				e.saturated_into(),
 				&scores,
@@ -804,10 +807,15 @@ pub mod pallet {
 			ok
 		}
 
+		/// The score `credit − debt` of a subnet (0 for one without a flow state).
+		pub fn score_of(netuid: &NetUid) -> Score {
+			FlowScore::<T>::get(netuid).score()
+		}
+
 		/// Shares of block emission of the given subnets at their current scores.
 		fn shares_of(netuids: &[NetUid]) -> Vec<Perquintill> {
-			let s = Self::flow_settings();
-			let scores: Vec<Score> = netuids.iter().map(FlowScore::<T>::get).collect();
+			let s = Self::flow_params();
+			let scores: Vec<Score> = netuids.iter().map(Self::score_of).collect();
 			flow::shares(&scores, s.cutoff, s.exponent)
 				.ok()
 				.flatten()
@@ -819,7 +827,7 @@ pub mod pallet {
 			let issuance: u128 = T::Currency::total_issuance().saturated_into();
 			let cap: u128 = T::SupplyCap::get().saturated_into();
 			let t = Totals::<T>::get();
-			let s = Self::flow_settings();
+			let s = Self::flow_params();
 			EmissionState {
 				block_emission: Self::block_emission(),
 				total_issuance: issuance.saturated_into(),
@@ -852,7 +860,7 @@ pub mod pallet {
 				.zip(shares)
 				.map(|(netuid, share)| SubnetEmission {
 					netuid: *netuid,
-					flow_score: FlowScore::<T>::get(netuid).into_inner(),
+					flow_score: Self::score_of(netuid).into_inner(),
 					share,
 					pending: PendingEmission::<T>::get(netuid),
 					last_epoch: LastEpoch::<T>::get(netuid),
@@ -864,7 +872,8 @@ pub mod pallet {
 		/// Checks the pallet's invariants (run by `try_state` and after every test):
 		/// `emitted = minted + unminted`; `minted = paid + Σ pending + recycled`; the pot holds
 		/// `Σ pending + PotFloor`; total issuance `≤ SupplyCap` (unless genesis started above
-		/// it); no pending emission, score, bonds or queue entry of a subnet that does not exist.
+		/// it); no pending emission, score, bonds or queue entry of a subnet that does not exist;
+		/// every flow state's credit and debt `>= 0`.
 		#[cfg(any(test, feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let t = Totals::<T>::get();
@@ -892,11 +901,12 @@ pub mod pallet {
 					"pending emission of a missing subnet"
 				);
 			}
-			for netuid in FlowScore::<T>::iter_keys() {
+			for (netuid, state) in FlowScore::<T>::iter() {
 				ensure!(
 					T::Subnets::subnet_exists(netuid),
 					"score of a missing subnet"
 				);
+				ensure!(state.is_valid(), "negative credit or debt");
 			}
 			for (netuid, _, row) in Bonds::<T>::iter() {
 				ensure!(
@@ -1028,7 +1038,7 @@ pub mod pallet {
 
 	impl<T: Config> EmissionInfo for Pallet<T> {
 		fn emission_score(netuid: NetUid) -> i128 {
-			FlowScore::<T>::get(netuid).into_inner()
+			Self::score_of(&netuid).into_inner()
 		}
 		fn emission_share(netuid: NetUid) -> Perquintill {
 			let netuids = T::Subnets::netuids();

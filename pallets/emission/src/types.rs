@@ -1,22 +1,8 @@
 //! Stored types of the emission pallet.
 
-use arena_rules::flow::Score;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::{traits::Saturating, Perquintill};
-
-/// Flow-split parameters (SPEC §2), settable by `Config::AdminOrigin`.
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen, Debug)]
-pub struct FlowSettings {
-	/// EMA half-life in blocks (*default* 216,000).
-	pub half_life: u32,
-	/// EMA factor `a = 1 − 2^(−1/half_life)`, derived from `half_life` when it is set.
-	pub alpha: Perquintill,
-	/// Share cutoff (units, may be negative; *default* 0).
-	pub cutoff: Score,
-	/// Share exponent `p` (*default* 1).
-	pub exponent: u8,
-}
+use sp_runtime::traits::Saturating;
 
 /// Flow of one subnet collected during a block (by extrinsics), folded into its score at the
 /// next block's `on_initialize`.

@@ -411,7 +411,7 @@ pub mod pallet {
 		ChallengeExists,
 		/// No such open challenge.
 		ChallengeNotFound,
-		/// The miner has no open slashable entry on the subnet.
+		/// The miner has no open slashable entry on the subnet and is not registered on it.
 		NothingToSlash,
 		/// Every open entry of the miner has reached its release block: too late to challenge.
 		ChallengeTooLate,
@@ -517,7 +517,13 @@ pub mod pallet {
 		///
 		/// - Origin: signed by a validator hotkey holding a permit on `netuid`.
 		/// - The miner must have open slashable entries on the subnet, not all of them at their
-		///   release block yet; the challenge expires at the latest of their release blocks.
+		///   release block yet; the challenge expires at the latest of their release blocks. A
+		///   miner registered on the subnet with no entry yet (its first rounds) can be
+		///   challenged too: the challenge then expires one escrow window from now, like a
+		///   payout made now. An open challenge keeps the miner's update out of the round's
+		///   aggregate (SPEC §6.7), with or without escrow to slash.
+		/// - `round` names the training round (`pallet-rounds` index) whose audit failed; it keys
+		///   the challenge, while a slash takes every open entry of the miner on the subnet.
 		///   `Config::ChallengeBond` moves from the caller to the escrow account. The caller's
 		///   consensus stake backs the challenge at once (a validator holding the quorum alone
 		///   slashes immediately).
@@ -554,11 +560,19 @@ pub mod pallet {
 				Error::<T>::ChallengeExists
 			);
 			let now = frame_system::Pallet::<T>::block_number();
-			let expires_at = SlashableEntries::<T>::iter_key_prefix((netuid, &miner))
+			let latest_release = SlashableEntries::<T>::iter_key_prefix((netuid, &miner))
 				.filter_map(Entries::<T>::get)
 				.map(|e| e.release_at)
-				.max()
-				.ok_or(Error::<T>::NothingToSlash)?;
+				.max();
+			let expires_at = match latest_release {
+				Some(at) => at,
+				// A registered miner with nothing in escrow yet (a cheater in its first round):
+				// the challenge stands for one escrow window, so that the failed update is
+				// excluded from the aggregate and a slash takes the round's payout if quorum
+				// follows.
+				None if T::Subnets::uid_of(netuid, &miner).is_some() => Self::release_at(netuid)?,
+				None => return Err(Error::<T>::NothingToSlash.into()),
+			};
 			ensure!(expires_at > now, Error::<T>::ChallengeTooLate);
 			let count = SubnetChallengeCount::<T>::get(netuid);
 			ensure!(

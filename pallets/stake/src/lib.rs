@@ -56,6 +56,10 @@ pub mod weights;
 
 pub use weights::WeightInfo;
 
+/// The SPEC §2 default flow maturity (one day of 12 s blocks, 7,200), defined once in
+/// `arena-rules`, for `Config::FlowMaturity`.
+pub const DEFAULT_FLOW_MATURITY: u32 = arena_rules::flow::DEFAULT_FLOW_MATURITY;
+
 /// Domain separator of the message a hotkey signs to let a coldkey claim it (see
 /// [`Pallet::hotkey_claim_payload`]).
 pub const HOTKEY_CLAIM_CONTEXT: &[u8] = b"arena/stake/claim-hotkey";

@@ -4,16 +4,26 @@
 //! miners (one of them cheats from round 2 on: it publishes a poisoned update), runs them as
 //! `arena-validator` / `arena-miner` processes and prints a table per round: each miner's audit
 //! result and usefulness (from both validators), its weight, what escrow holds for it, and
-//! the global validation loss; then escrow's released and slashed totals.
+//! the global validation loss; then escrow's released and slashed totals. When it stops it
+//! prints where each round's time went (training, publishing, auditing, aggregating, waiting
+//! for the chain) and the share of the round spent training.
 //!
 //! ```text
 //! arena-demo [--rounds N] [--work-dir DIR] [--block-ms MS] [--tempo BLOCKS]
+//!            [--steps H] [--segment C] [--deadline BLOCKS] [--vote-window BLOCKS]
 //! ```
+//!
+//! `--steps` sets the task's inner steps `H` and `--segment` the steps per committed segment
+//! `c` (default: the tiny model's 5; `H` must be a multiple of it; a validator re-runs `c`
+//! steps per audited miner); `--deadline` the commit deadline (default: half the tempo) and `--vote-window` the
+//! voting blocks (default: tempo / 8, at least 2). A larger `H` with a late deadline makes
+//! miners spend most of each round training; the miners must still finish before the
+//! deadline on this machine, or they skip the round.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use arena_e2e::arena::{audit_rows, Arena, ArenaSpec, ARN};
 
 struct Args {
@@ -21,7 +31,14 @@ struct Args {
 	work_dir: PathBuf,
 	block_ms: u32,
 	tempo: u32,
+	steps: Option<u64>,
+	segment: Option<u64>,
+	deadline: Option<u32>,
+	vote_window: Option<u32>,
 }
+
+const USAGE: &str = "arena-demo [--rounds N] [--work-dir DIR] [--block-ms MS] [--tempo BLOCKS] \
+	[--steps H] [--segment C] [--deadline BLOCKS] [--vote-window BLOCKS]";
 
 fn parse_args() -> Result<Args> {
 	let mut args = Args {
@@ -29,6 +46,10 @@ fn parse_args() -> Result<Args> {
 		work_dir: PathBuf::from("arena-demo-data"),
 		block_ms: 500,
 		tempo: 60,
+		steps: None,
+		segment: None,
+		deadline: None,
+		vote_window: None,
 	};
 	let mut it = std::env::args().skip(1);
 	while let Some(flag) = it.next() {
@@ -38,10 +59,12 @@ fn parse_args() -> Result<Args> {
 			"--work-dir" => args.work_dir = PathBuf::from(value()?),
 			"--block-ms" => args.block_ms = value()?.parse().context("--block-ms")?,
 			"--tempo" => args.tempo = value()?.parse().context("--tempo")?,
+			"--steps" => args.steps = Some(value()?.parse().context("--steps")?),
+			"--segment" => args.segment = Some(value()?.parse().context("--segment")?),
+			"--deadline" => args.deadline = Some(value()?.parse().context("--deadline")?),
+			"--vote-window" => args.vote_window = Some(value()?.parse().context("--vote-window")?),
 			"-h" | "--help" => {
-				println!(
-					"arena-demo [--rounds N] [--work-dir DIR] [--block-ms MS] [--tempo BLOCKS]"
-				);
+				println!("{USAGE}");
 				std::process::exit(0);
 			},
 			other => bail!("unknown argument {other} (try --help)"),
@@ -136,18 +159,32 @@ async fn run(args: Args) -> Result<()> {
 			}
 		}
 	}
+	let mut config = arena_training::TrainingConfig::tiny();
+	if let Some(c) = args.segment {
+		config.segment_len = c;
+	}
+	if let Some(h) = args.steps {
+		config.inner_steps = h;
+	}
+	ensure!(
+		config.segment_len > 0 && config.inner_steps % config.segment_len == 0,
+		"--steps ({}) must be a multiple of --segment ({})",
+		config.inner_steps,
+		config.segment_len
+	);
 	let spec = ArenaSpec {
 		block_ms: args.block_ms,
 		tempo: args.tempo,
-		commit_deadline: args.tempo / 2,
-		vote_window: (args.tempo / 8).max(2),
+		commit_deadline: args.deadline.unwrap_or(args.tempo / 2),
+		vote_window: args.vote_window.unwrap_or((args.tempo / 8).max(2)),
 		escrow_window: 1,
 		validators: 2,
 		miners: vec![None, None, None, Some("poison@2".to_string())],
 		audit_segments: 1,
-		config: arena_training::TrainingConfig::tiny(),
+		config,
 		work_dir: work_dir.clone(),
 		poll_ms: 250,
+		s3: None,
 	};
 	println!(
 		"==> starting a dev chain, subnet 0, 2 validators and 4 miners in {}",
@@ -188,8 +225,100 @@ async fn run(args: Args) -> Result<()> {
 			v.base.display()
 		);
 	}
+	print_timings(
+		&arena,
+		f64::from(args.tempo) * f64::from(args.block_ms) / 1000.0,
+	);
 	println!("==> stopping");
 	Ok(())
+}
+
+/// Mean and range of `xs` as `mean (min–max)`.
+fn spread(xs: &[f64]) -> String {
+	if xs.is_empty() {
+		return "-".into();
+	}
+	let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+	let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+	let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+	format!("{mean:.2} ({min:.2}–{max:.2})")
+}
+
+/// Fetch, audit and aggregate seconds of one round's audits.
+type AuditTimes = (Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// Where each round's time went, from the miners' and validators' CSVs: seconds per miner
+/// (train; store = writing boundary states, which overlaps training, plus the update and
+/// manifest), per audited miner (fetch, audit) and per validator (aggregate), and the share of
+/// the round a miner spent training (the rest it waits for the chain's phases).
+fn print_timings(arena: &Arena, round_s: f64) {
+	let mut rounds: std::collections::BTreeMap<u32, Vec<[f64; 2]>> = Default::default();
+	for m in &arena.miners {
+		for r in miner_timings(m).unwrap_or_default() {
+			rounds.entry(r.0).or_default().push([r.1, r.2]);
+		}
+	}
+	let mut audits: std::collections::BTreeMap<u32, AuditTimes> = Default::default();
+	for v in &arena.validators {
+		for r in validator_timings(v).unwrap_or_default() {
+			let e = audits.entry(r.0).or_default();
+			e.0.push(r.1);
+			e.1.push(r.2);
+			if r.3 > 0.0 {
+				e.2.push(r.3);
+			}
+		}
+	}
+	println!();
+	println!("where the time went (seconds; round = {round_s:.1} s; mean (min–max) over miners or audits):");
+	println!(
+		"  {:>5} {:>20} {:>18} {:>18} {:>18} {:>12} {:>18}",
+		"round", "train", "store", "fetch", "audit", "aggregate", "training share"
+	);
+	for (round, ms) in &rounds {
+		let train: Vec<f64> = ms.iter().map(|x| x[0]).collect();
+		let store: Vec<f64> = ms.iter().map(|x| x[1]).collect();
+		let share: Vec<f64> = train.iter().map(|t| 100.0 * t / round_s).collect();
+		let (fetch, audit, agg) = audits.get(round).cloned().unwrap_or_default();
+		println!(
+			"  {:>5} {:>20} {:>18} {:>18} {:>18} {:>12} {:>17}%",
+			round,
+			spread(&train),
+			spread(&store),
+			spread(&fetch),
+			spread(&audit),
+			spread(&agg),
+			spread(&share),
+		);
+	}
+}
+
+/// `(round, train_seconds, upload_seconds)` of a miner's committed rounds.
+fn miner_timings(m: &arena_e2e::arena::Member) -> Result<Vec<(u32, f64, f64)>> {
+	let text = std::fs::read_to_string(m.base.join("rounds.csv"))?;
+	let mut out = Vec::new();
+	for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+		let f: Vec<&str> = line.split(',').collect();
+		if f.len() >= 6 {
+			out.push((f[0].parse()?, f[4].parse()?, f[5].parse()?));
+		}
+	}
+	Ok(out)
+}
+
+/// `(round, fetch_s, audit_s, aggregate_s)` of a validator's audit rows.
+fn validator_timings(v: &arena_e2e::arena::Member) -> Result<Vec<(u32, f64, f64, f64)>> {
+	let text = std::fs::read_to_string(v.base.join("rounds.csv"))?;
+	let mut out = Vec::new();
+	for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+		let f: Vec<&str> = line.rsplitn(4, ',').collect();
+		let round = line.split(',').next().unwrap_or("").parse()?;
+		if f.len() == 4 {
+			let num = |x: &str| x.trim().parse::<f64>().unwrap_or(0.0);
+			out.push((round, num(f[2]), num(f[1]), num(f[0])));
+		}
+	}
+	Ok(out)
 }
 
 #[tokio::main]

@@ -2,7 +2,7 @@
 
 use crate::{mock::*, Error, Event, FlowScore, PendingEmission};
 use arena_pallet_primitives::EmissionInfo;
-use arena_rules::flow::{ema_alpha, ema_update, Score};
+use arena_rules::flow::{ema_alpha, FlowState, Score};
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::Perquintill;
 
@@ -21,16 +21,14 @@ fn registration_burns_count_at_once() {
 		let netuid = new_subnet(1);
 		let burn = price(netuid);
 		register(netuid, 2, 102);
-		assert_eq!(FlowScore::<Test>::get(netuid), Score::from_inner(0));
+		assert_eq!(FlowScore::<Test>::get(netuid), FlowState::default());
 		next_block();
-		let expected = ema_update(Score::from_inner(0), burn as i128, alpha());
+		let expected = FlowState::default().update(burn as i128, alpha());
 		assert_eq!(FlowScore::<Test>::get(netuid), expected);
+		assert!(expected.score() > Score::from_inner(0));
 		// Then it decays with zero flow.
 		next_block();
-		assert_eq!(
-			FlowScore::<Test>::get(netuid),
-			ema_update(expected, 0, alpha())
-		);
+		assert_eq!(FlowScore::<Test>::get(netuid), expected.update(0, alpha()));
 	});
 }
 
@@ -46,23 +44,24 @@ fn stake_counts_only_once_matured_and_removal_counts_at_once() {
 		// Nothing moves until maturity: the score decays as without the stake.
 		while System::block_number() < added_at + MATURITY - 1 {
 			next_block();
-			expected = ema_update(expected, 0, alpha());
+			expected = expected.update(0, alpha());
 			assert_eq!(FlowScore::<Test>::get(netuid), expected);
 		}
 		next_block();
 		assert_eq!(System::block_number(), added_at + MATURITY);
-		expected = ema_update(expected, (50 * UNIT) as i128, alpha());
+		expected = expected.update((50 * UNIT) as i128, alpha());
 		assert_eq!(
 			FlowScore::<Test>::get(netuid),
 			expected,
 			"inflow at maturity"
 		);
 
-		// A matured removal is outflow, folded in at the next block.
+		// A matured removal is outflow, folded in at the next block: it becomes debt.
 		assert_ok!(Stake::remove_stake(origin(2), 102, netuid, 20 * UNIT));
 		next_block();
-		expected = ema_update(expected, -((20 * UNIT) as i128), alpha());
+		expected = expected.update(-((20 * UNIT) as i128), alpha());
 		assert_eq!(FlowScore::<Test>::get(netuid), expected);
+		assert!(expected.debt > Score::from_inner(0));
 	});
 }
 
@@ -81,8 +80,8 @@ fn shares_follow_scores_hand_computed() {
 			register(b, c, h);
 		}
 		next_block();
-		let sa = FlowScore::<Test>::get(a).into_inner() as u128;
-		let sb = FlowScore::<Test>::get(b).into_inner() as u128;
+		let sa = Emission::score_of(&a).into_inner() as u128;
+		let sb = Emission::score_of(&b).into_inner() as u128;
 		// Scores are a·burn (to 10^-18 rounding).
 		let share_a = Emission::emission_share(a);
 		let share_b = Emission::emission_share(b);
@@ -118,7 +117,7 @@ fn negative_scores_lower_the_floor() {
 		// Everything leaves `a`: its score turns negative, below b's.
 		assert_ok!(Stake::remove_stake(origin(2), 102, a, 100 * UNIT));
 		run_to_block(System::block_number() + 3);
-		assert!(FlowScore::<Test>::get(a).into_inner() < 0);
+		assert!(Emission::score_of(&a).into_inner() < 0);
 		// L = min(0, min S) = S_a: a gets nothing, b everything.
 		assert_eq!(Emission::emission_share(a), Perquintill::zero());
 		assert_eq!(Emission::emission_share(b), Perquintill::one());
@@ -145,7 +144,7 @@ fn flow_params_are_admin_only_and_checked() {
 			Error::<Test>::InvalidExponent
 		);
 		assert_ok!(Emission::set_flow_params(RuntimeOrigin::root(), 10, -5, 2));
-		let s = Emission::flow_settings();
+		let s = Emission::flow_params();
 		assert_eq!(
 			(s.half_life, s.cutoff.into_inner(), s.exponent),
 			(10, -5, 2)

@@ -3,10 +3,12 @@
 
 #[cfg(feature = "runtime-benchmarks")]
 mod bench;
+mod cycling;
 mod epoch;
 mod epoch_budget;
 mod flash_stake;
 mod flow;
 mod halving;
+mod migrations;
 mod properties;
 mod recycle;

@@ -4,7 +4,7 @@
 //! (or with the capital simply kept staked) — and the subnets' flow scores are compared block by
 //! block.
 
-use crate::{mock::*, FlowScore};
+use crate::mock::*;
 use arena_pallet_primitives::NetUid;
 use frame_support::assert_ok;
 use proptest::prelude::*;
@@ -84,8 +84,8 @@ fn run(acts: &[(u64, Act)], blocks: u64) -> Vec<(i128, i128)> {
 			}
 			run_to_block(start + i + 1);
 			out.push((
-				FlowScore::<Test>::get(a).into_inner(),
-				FlowScore::<Test>::get(b).into_inner(),
+				Emission::score_of(&a).into_inner(),
+				Emission::score_of(&b).into_inner(),
 			));
 		}
 	});

@@ -70,13 +70,51 @@ fn challenge_fails_if_round_challenged_already() {
 }
 
 #[test]
-fn challenge_fails_if_miner_has_nothing_in_escrow() {
+fn challenge_fails_if_miner_is_unregistered_and_has_nothing_in_escrow() {
 	build_and_execute(|| {
 		let (netuid, round) = paid_arena([100 * UNIT; 3]);
 		assert_noop!(
 			challenge(netuid, 11, 99, round),
 			Error::<Test>::NothingToSlash
 		);
+	});
+}
+
+/// A cheater caught in its first round has nothing in escrow yet; the challenge must stand
+/// anyway (it keeps the update out of the aggregate), for one escrow window.
+#[test]
+fn challenge_of_a_registered_miner_without_escrow_stands_for_one_escrow_window() {
+	build_and_execute(|| {
+		let (netuid, round) = paid_arena([100 * UNIT; 3]);
+		register(netuid, 30, 31);
+		assert_eq!(escrowed_for(netuid, 31), 0);
+		let now = System::block_number();
+		assert_ok!(challenge(netuid, 11, 31, round));
+		let c = Challenges::<Test>::get((netuid, 31, round)).expect("open");
+		assert_eq!(c.expires_at, now + window());
+		assert_eq!(OpenChallenges::<Test>::get(netuid, 31), 1);
+	});
+}
+
+#[test]
+fn quorum_on_a_miner_without_escrow_ends_the_challenge_and_returns_the_bond() {
+	build_and_execute(|| {
+		let (netuid, round) = paid_arena([100 * UNIT; 3]);
+		register(netuid, 30, 31);
+		let free_11 = free(11);
+		assert_ok!(challenge(netuid, 11, 31, round));
+		assert_ok!(Escrow::support_challenge(origin(13), netuid, 31, round));
+		assert!(!Challenges::<Test>::contains_key((netuid, 31, round)));
+		assert_eq!(free(11), free_11);
+		assert!(events().iter().any(|ev| matches!(
+			ev,
+			Event::Slashed {
+				miner: 31,
+				entries: 0,
+				amount: 0,
+				..
+			}
+		)));
 	});
 }
 

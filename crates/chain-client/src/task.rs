@@ -4,15 +4,16 @@
 //! batch, compression as a top-k density and bit width, audit segments `s`, segment length `c`,
 //! tolerance `ε` as a `Perbill`). The training core needs a few more numbers (AdamW, chunk size,
 //! error-feedback decay, outer step, validation split): those are the core's defaults. A task
-//! the core cannot run (a vocabulary other than bytes, bit widths outside 2..=8, a segment
-//! length that does not divide `H`, …) is refused with [`TaskError`], never guessed.
+//! is checked with [`arena_rules::training_task::check`], the same rule the chain applies when
+//! the owner sets it, so a task the chain accepts always converts; a task the core cannot run
+//! is refused with [`TaskError`], never guessed.
 
+use arena_rules::training_task::{self, TaskParams};
 use arena_training::TrainingConfig;
 
 use crate::types::Hash32;
 
-/// The vocabulary the training core's byte-level model uses.
-pub const BYTE_VOCAB: u32 = 256;
+pub use arena_rules::training_task::BYTE_VOCAB;
 
 /// Parts per billion in one (the chain's `Perbill`).
 const BILLION: u64 = 1_000_000_000;
@@ -48,25 +49,45 @@ pub struct ChainTask {
 	pub tolerance_ppb: u32,
 }
 
+impl ChainTask {
+	/// The numbers the task rule checks.
+	pub fn params(&self) -> TaskParams {
+		TaskParams {
+			layers: self.layers,
+			width: self.width,
+			heads: self.heads,
+			context: self.context,
+			vocab: self.vocab,
+			inner_steps: self.inner_steps,
+			batch_size: self.batch_size,
+			density_ppb: self.topk_density_ppb,
+			bits: self.bits,
+			audit_segments: self.audit_segments,
+			segment_length: self.segment_length,
+			tolerance_ppb: self.tolerance_ppb,
+		}
+	}
+}
+
 /// Why a chain task cannot be run by the training core.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum TaskError {
-	/// The model's vocabulary is not the byte-level one the core trains.
-	#[error("vocabulary {0} is not supported: the training core is byte-level ({BYTE_VOCAB})")]
-	Vocabulary(u32),
-	/// A field is zero or out of the range the core accepts.
-	#[error("task field `{field}` = {value} is out of range ({expected})")]
-	OutOfRange {
-		/// The field.
-		field: &'static str,
-		/// Its value.
-		value: u64,
-		/// What is accepted.
-		expected: &'static str,
-	},
-	/// The converted configuration failed the core's own validation.
+	/// The task breaks the chain's task rule (the training core's bounds).
+	#[error("the task breaks the training-task rule: {0:?}")]
+	Rule(training_task::TaskError),
+	/// The converted configuration failed the core's own validation (a disagreement between
+	/// the rule and the core: a bug, reported rather than hidden).
 	#[error("the training core rejects the task: {0}")]
 	Invalid(String),
+}
+
+impl TryFrom<&ChainTask> for TrainingConfig {
+	type Error = TaskError;
+
+	/// See [`training_config`].
+	fn try_from(task: &ChainTask) -> Result<Self, TaskError> {
+		training_config(task)
+	}
 }
 
 /// Convert `task` into the training core's configuration.
@@ -77,23 +98,7 @@ pub enum TaskError {
 ///   task's bits, the core's default error-feedback decay;
 /// * AdamW, outer step, validation split, evaluation batches: the core's defaults.
 pub fn training_config(task: &ChainTask) -> Result<TrainingConfig, TaskError> {
-	if task.vocab != BYTE_VOCAB {
-		return Err(TaskError::Vocabulary(task.vocab));
-	}
-	if !(2..=8).contains(&task.bits) {
-		return Err(TaskError::OutOfRange {
-			field: "bits",
-			value: u64::from(task.bits),
-			expected: "2..=8",
-		});
-	}
-	if task.topk_density_ppb == 0 {
-		return Err(TaskError::OutOfRange {
-			field: "topk_density",
-			value: 0,
-			expected: "> 0",
-		});
-	}
+	training_task::check(&task.params()).map_err(TaskError::Rule)?;
 	let mut config = TrainingConfig::default();
 	config.model.n_layers = task.layers as usize;
 	config.model.d_model = task.width as usize;
@@ -157,7 +162,10 @@ mod tests {
 			vocab: 4096,
 			..default_task()
 		};
-		assert_eq!(training_config(&task), Err(TaskError::Vocabulary(4096)));
+		assert_eq!(
+			training_config(&task),
+			Err(TaskError::Rule(training_task::TaskError::Vocabulary))
+		);
 	}
 
 	#[test]
@@ -166,25 +174,10 @@ mod tests {
 			bits: 16,
 			..default_task()
 		};
-		assert!(matches!(
-			training_config(&task),
-			Err(TaskError::OutOfRange { field: "bits", .. })
-		));
-	}
-
-	#[test]
-	fn conversion_fails_if_density_is_zero() {
-		let task = ChainTask {
-			topk_density_ppb: 0,
-			..default_task()
-		};
-		assert!(matches!(
-			training_config(&task),
-			Err(TaskError::OutOfRange {
-				field: "topk_density",
-				..
-			})
-		));
+		assert_eq!(
+			TrainingConfig::try_from(&task),
+			Err(TaskError::Rule(training_task::TaskError::Compression))
+		);
 	}
 
 	#[test]
@@ -194,7 +187,71 @@ mod tests {
 			segment_length: 16,
 			..default_task()
 		};
-		assert!(matches!(training_config(&task), Err(TaskError::Invalid(_))));
+		assert_eq!(
+			training_config(&task),
+			Err(TaskError::Rule(training_task::TaskError::SegmentLength))
+		);
+	}
+
+	proptest::proptest! {
+		/// The rule and the training core agree: every task the rule accepts converts into a
+		/// configuration the core validates (the chain never accepts a task nobody can train).
+		#[test]
+		fn every_task_the_rule_accepts_the_core_can_run(
+			layers in 0u32..300, width_per_head in 0u32..300, heads in 0u32..300,
+			context in 0u32..70_000, vocab in proptest::prop_oneof![proptest::strategy::Just(256u32), 0u32..5_000],
+			segments in 0u32..200, segment_length in 0u32..200, batch_size in 0u32..70_000,
+			density_ppb in 0u32..1_100_000_000, bits in 0u8..12, audit_segments in 0u16..80,
+			tolerance_ppb in 0u32..1_100_000_000,
+		) {
+			let task = ChainTask {
+				layers,
+				width: width_per_head.saturating_mul(heads.max(1)),
+				heads,
+				context,
+				vocab,
+				corpus: [7; 32],
+				inner_steps: segments.saturating_mul(segment_length),
+				batch_size,
+				topk_density_ppb: density_ppb,
+				bits,
+				audit_segments,
+				segment_length,
+				tolerance_ppb,
+			};
+			let accepted = training_task::check(&task.params()).is_ok();
+			let converted = training_config(&task);
+			proptest::prop_assert_eq!(accepted, converted.is_ok(), "{:?}", converted);
+		}
+
+		/// The same over tasks drawn inside the rule's bounds, so that the accepted side is
+		/// exercised on every case.
+		#[test]
+		fn every_task_inside_the_bounds_converts(
+			layers in 1u32..=16, heads in 1u32..=16, width_per_head in 1u32..=64,
+			context in 1u32..=1_024, segments in 1u32..=64, segment_length in 1u32..=32,
+			batch_size in 1u32..=64, density_ppb in 1u32..=1_000_000_000, bits in 2u8..=8,
+			audit in 1u16..=64, tolerance_ppb in 1u32..=1_000_000_000,
+		) {
+			let task = ChainTask {
+				layers,
+				width: width_per_head * heads,
+				heads,
+				context,
+				vocab: BYTE_VOCAB,
+				corpus: [7; 32],
+				inner_steps: segments * segment_length,
+				batch_size,
+				topk_density_ppb: density_ppb,
+				bits,
+				audit_segments: audit.min(segments as u16),
+				segment_length,
+				tolerance_ppb,
+			};
+			proptest::prop_assert_eq!(training_task::check(&task.params()), Ok(()));
+			let config = training_config(&task);
+			proptest::prop_assert!(config.is_ok(), "{:?}", config);
+		}
 	}
 
 	#[test]

@@ -25,6 +25,7 @@
 //! | [`registration`] | §4 | subnet lock cost, neuron burn price, pruning choice |
 //! | [`escrow`] | §5 | release block, challenge quorum |
 //! | [`round`] | §6 | training round phases, who may act when, audit segments, checkpoint vote |
+//! | [`training_task`] | §6 | the training task a subnet may set: exactly what the training core runs |
 //!
 //! [`Perquintill`]: sp_arithmetic::Perquintill
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -58,6 +59,7 @@ pub mod halving;
 pub mod math;
 pub mod registration;
 pub mod round;
+pub mod training_task;
 pub mod yuma;
 
 /// Token amounts in the smallest unit (1 ARN = 10^9 units).

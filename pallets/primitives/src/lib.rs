@@ -179,24 +179,26 @@ pub struct TrainingTask {
 }
 
 impl Default for TrainingTask {
-	/// A small default task: 4 layers × 256 wide, 4 heads, context 256, vocab 4,096; corpus hash
-	/// `0x01…01` (placeholder to be set by the owner); 64 inner steps of batch 8; top-k 1 % at 8
-	/// bits; 2 audited segments of 16 steps; `ε` = 1 %.
+	/// The training core's default round (`arena_training::TrainingConfig::default()`), so that a
+	/// new subnet's task trains as it is: 4 layers × 256 wide, 4 heads, context 128, byte
+	/// vocabulary (256); corpus hash `0x01…01` (placeholder to be set by the owner); 400 inner
+	/// steps of batch 16; top-k 120 of every 4,096 values at 3 bits; 2 audited segments of 16
+	/// steps; `ε` = 1 %.
 	fn default() -> Self {
 		Self {
 			model: ModelConfig {
 				layers: 4,
 				width: 256,
 				heads: 4,
-				context: 256,
-				vocab: 4_096,
+				context: 128,
+				vocab: 256,
 			},
 			corpus: [1u8; 32],
-			inner_steps: 64,
-			batch_size: 8,
+			inner_steps: 400,
+			batch_size: 16,
 			compression: Compression {
-				topk_density: Perbill::from_percent(1),
-				bits: 8,
+				topk_density: Perbill::from_parts(29_296_875),
+				bits: 3,
 			},
 			audit_segments: 2,
 			segment_length: 16,

@@ -439,6 +439,8 @@ pub mod pallet {
 		InvalidSegmentLength,
 		/// `audit_segments` out of bounds.
 		InvalidAuditSegments,
+		/// Tolerance `ε` is zero.
+		InvalidTolerance,
 		/// The hotkey is already registered on this subnet.
 		AlreadyRegistered,
 		/// The subnet is full and every neuron is immune.
@@ -504,6 +506,7 @@ pub mod pallet {
 				BoundsError::Compression => Error::InvalidCompression,
 				BoundsError::SegmentLength => Error::InvalidSegmentLength,
 				BoundsError::AuditSegments => Error::InvalidAuditSegments,
+				BoundsError::Tolerance => Error::InvalidTolerance,
 			}
 		}
 	}

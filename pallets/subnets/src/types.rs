@@ -145,7 +145,8 @@ impl<Balance> HyperParam<Balance> {
 	}
 }
 
-/// Hard bounds of hyperparameters and training tasks (besides the pallet's `Config` limits).
+/// Hard bounds of hyperparameters (besides the pallet's `Config` limits; training tasks follow
+/// [`arena_rules::training_task`]).
 pub mod bounds {
 	/// Shortest tempo any runtime may allow (blocks); the runtime's own floor
 	/// ([`MinTempo`](crate::MinTempo)) is at least this.
@@ -160,24 +161,6 @@ pub mod bounds {
 	pub const MAX_REVEAL_WINDOW: u32 = 50_400;
 	/// Longest escrow window: 512 tempos (about 18 days at the default tempo of 360 blocks).
 	pub const MAX_ESCROW_WINDOW: u32 = 512;
-	/// Model: layers `1..=256`.
-	pub const MAX_LAYERS: u16 = 256;
-	/// Model: width `1..=65_536`, a multiple of `heads`.
-	pub const MAX_WIDTH: u32 = 65_536;
-	/// Model: heads `1..=256`.
-	pub const MAX_HEADS: u16 = 256;
-	/// Model: context `1..=131_072`.
-	pub const MAX_CONTEXT: u32 = 131_072;
-	/// Model: vocabulary `2..=1_048_576`.
-	pub const MAX_VOCAB: u32 = 1_048_576;
-	/// Inner steps `1..=1_000_000`.
-	pub const MAX_INNER_STEPS: u32 = 1_000_000;
-	/// Batch size `1..=65_536`.
-	pub const MAX_BATCH_SIZE: u32 = 65_536;
-	/// Quantisation bits `1..=32`.
-	pub const MAX_BITS: u8 = 32;
-	/// Audited segments per miner `1..=64` (and at most `inner_steps / segment_length`).
-	pub const MAX_AUDIT_SEGMENTS: u16 = 64;
 }
 
 /// Why a hyperparameter set or training task is out of bounds.
@@ -206,18 +189,20 @@ pub enum BoundsError {
 	RevealWindow,
 	/// `escrow_window` outside `1..=MAX_ESCROW_WINDOW`.
 	EscrowWindow,
-	/// Model shape out of bounds.
+	/// Model shape out of bounds, or a vocabulary other than the training core's bytes.
 	ModelConfig,
 	/// Corpus hash all zero.
 	Corpus,
-	/// `inner_steps` or `batch_size` out of bounds.
+	/// `inner_steps` or `batch_size` out of bounds (or `batch_size · context` too large).
 	Steps,
-	/// Top-k density zero or bits outside `1..=MAX_BITS`.
+	/// Top-k density zero or above one, or bits outside 2..=8.
 	Compression,
 	/// `segment_length` zero or not dividing `inner_steps`.
 	SegmentLength,
-	/// `audit_segments` zero, above `MAX_AUDIT_SEGMENTS` or above the number of segments.
+	/// `audit_segments` zero, above the rule's maximum or above the number of segments.
 	AuditSegments,
+	/// Tolerance `ε` zero.
+	Tolerance,
 }
 
 /// Limits that come from the pallet's `Config`.
@@ -280,41 +265,37 @@ pub fn check_hyperparams<Balance: PartialOrd + Default>(
 	Ok(())
 }
 
-/// Checks a training task against the bounds.
+/// Checks a training task with the one task rule, [`arena_rules::training_task::check`] (the
+/// bounds the training core runs: byte vocabulary, 2–8 bits, `c | H`, …), plus a non-zero
+/// corpus hash. The programs convert tasks with the same rule, so an accepted task trains.
 pub fn check_training_task(t: &TrainingTask) -> Result<(), BoundsError> {
-	use bounds::*;
-	let m = &t.model;
-	let model_ok = (1..=MAX_LAYERS).contains(&m.layers)
-		&& (1..=MAX_WIDTH).contains(&m.width)
-		&& (1..=MAX_HEADS).contains(&m.heads)
-		&& m.width.checked_rem(u32::from(m.heads)) == Some(0)
-		&& (1..=MAX_CONTEXT).contains(&m.context)
-		&& (2..=MAX_VOCAB).contains(&m.vocab);
-	if !model_ok {
-		return Err(BoundsError::ModelConfig);
-	}
+	use arena_rules::training_task::{check, TaskError, TaskParams};
 	if t.corpus == [0u8; 32] {
 		return Err(BoundsError::Corpus);
 	}
-	if !(1..=MAX_INNER_STEPS).contains(&t.inner_steps)
-		|| !(1..=MAX_BATCH_SIZE).contains(&t.batch_size)
-	{
-		return Err(BoundsError::Steps);
-	}
-	if t.compression.topk_density.is_zero() || !(1..=MAX_BITS).contains(&t.compression.bits) {
-		return Err(BoundsError::Compression);
-	}
-	if t.segment_length == 0 || t.inner_steps.checked_rem(t.segment_length) != Some(0) {
-		return Err(BoundsError::SegmentLength);
-	}
-	let segments = t.inner_steps.checked_div(t.segment_length).unwrap_or(0);
-	if t.audit_segments == 0
-		|| t.audit_segments > MAX_AUDIT_SEGMENTS
-		|| u32::from(t.audit_segments) > segments
-	{
-		return Err(BoundsError::AuditSegments);
-	}
-	Ok(())
+	let m = &t.model;
+	let params = TaskParams {
+		layers: u32::from(m.layers),
+		width: m.width,
+		heads: u32::from(m.heads),
+		context: m.context,
+		vocab: m.vocab,
+		inner_steps: t.inner_steps,
+		batch_size: t.batch_size,
+		density_ppb: t.compression.topk_density.deconstruct(),
+		bits: t.compression.bits,
+		audit_segments: t.audit_segments,
+		segment_length: t.segment_length,
+		tolerance_ppb: t.tolerance.deconstruct(),
+	};
+	check(&params).map_err(|e| match e {
+		TaskError::Vocabulary | TaskError::Model => BoundsError::ModelConfig,
+		TaskError::Steps | TaskError::Batch => BoundsError::Steps,
+		TaskError::SegmentLength => BoundsError::SegmentLength,
+		TaskError::Compression => BoundsError::Compression,
+		TaskError::AuditSegments => BoundsError::AuditSegments,
+		TaskError::Tolerance => BoundsError::Tolerance,
+	})
 }
 
 /// URL schemes an endpoint may use.

@@ -167,7 +167,7 @@ async fn run(args: Args) -> Result<()> {
 		config.inner_steps = h;
 	}
 	ensure!(
-		config.segment_len > 0 && config.inner_steps % config.segment_len == 0,
+		config.segment_len > 0 && config.inner_steps.is_multiple_of(config.segment_len),
 		"--steps ({}) must be a multiple of --segment ({})",
 		config.inner_steps,
 		config.segment_len

@@ -146,7 +146,7 @@ fn task() -> TrainingTask {
 			width: 768,
 			heads: 12,
 			context: 1024,
-			vocab: 50_257,
+			vocab: 256,
 		},
 		corpus: [7u8; 32],
 		inner_steps: 500,
@@ -183,6 +183,15 @@ fn owner_sets_training_task() {
 			Error::<Test>::SubnetNotFound
 		);
 	});
+}
+
+/// The chain's default task is one the training core can run (the task rule is the core's).
+#[test]
+fn default_training_task_passes_the_task_rule() {
+	assert_eq!(
+		crate::types::check_training_task(&TrainingTask::default()),
+		Ok(())
+	);
 }
 
 #[test]
@@ -246,6 +255,13 @@ fn training_task_errors() {
 			),
 			(
 				TrainingTask {
+					model: ModelConfig { vocab: 50_257, ..m },
+					..t
+				},
+				Error::InvalidModelConfig,
+			),
+			(
+				TrainingTask {
 					corpus: [0u8; 32],
 					..t
 				},
@@ -295,6 +311,23 @@ fn training_task_errors() {
 					..t
 				},
 				Error::InvalidCompression,
+			),
+			(
+				TrainingTask {
+					compression: Compression {
+						topk_density: Perbill::one(),
+						bits: 1,
+					},
+					..t
+				},
+				Error::InvalidCompression,
+			),
+			(
+				TrainingTask {
+					tolerance: Perbill::zero(),
+					..t
+				},
+				Error::InvalidTolerance,
 			),
 			(
 				TrainingTask {

@@ -178,6 +178,11 @@ impl pallet_subnets::Config for Runtime {
 	type EmissionInfo = Emission;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type MaxSubnets = ConstU16<128>;
+	// Tempo floor (SPEC §4): 2 × MaxSubnets blocks (about 51 min), so that even at the
+	// emission queue's slowest pace (one epoch every two blocks, when the budget stays busy)
+	// every queued epoch runs before its subnet falls due again. Dev and local chains lower it
+	// in their genesis (`DEV_MIN_TEMPO`).
+	type DefaultMinTempo = ConstU32<256>;
 	type DefaultSubnetLimit = ConstU16<32>;
 	type MinLockCost = ConstU64<{ 100 * ARN }>;
 	type LockReductionInterval = ConstU32<{ 14 * DAYS }>;
@@ -229,6 +234,8 @@ parameter_types! {
 	pub const SupplyCap: Balance = 21_000_000 * ARN;
 	/// Subnet owner cut of each epoch: 18 % (SPEC §3).
 	pub const OwnerCut: Perbill = Perbill::from_percent(18);
+	/// Share of a block the emission hook may use, queued epochs included (SPEC §4).
+	pub const EpochBlockShare: Perbill = Perbill::from_percent(25);
 }
 
 impl pallet_emission::Config for Runtime {
@@ -247,9 +254,9 @@ impl pallet_emission::Config for Runtime {
 	type DefaultFlowHalfLife = ConstU32<{ pallet_emission::DEFAULT_FLOW_HALF_LIFE }>;
 	type MaxSubnets = ConstU32<128>;
 	type MaxUids = ConstU32<256>;
-	// Two epochs of 256 UIDs and 64 validators stay well below the block's weight limit
-	// (see the pallet's weight table); more wait for the next block.
-	type MaxEpochsPerBlock = ConstU32<2>;
+	// The emission hook (flows, minting, queued epochs) uses at most a quarter of a block;
+	// epochs that do not fit wait for the next block (`scripts/bench-epoch.sh`).
+	type EpochBlockShare = EpochBlockShare;
 	type WeightInfo = pallet_emission::weights::SubstrateWeight<Runtime>;
 }
 

@@ -2,7 +2,9 @@
 //! `local_testnet` (two authorities, Alice and Bob). In both, the well-known dev accounts are
 //! endowed and Alice holds the sudo key.
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, StakeConfig, SudoConfig, ARN};
+use crate::{
+	AccountId, BalancesConfig, RuntimeGenesisConfig, StakeConfig, SubnetsConfig, SudoConfig, ARN,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -18,6 +20,11 @@ pub const ENDOWMENT: crate::Balance = 100_000 * ARN;
 /// consensus after 3 blocks, so demos and tests need not wait a day (production keeps
 /// `FlowMaturity`, one day).
 pub const DEV_FLOW_MATURITY: u32 = 3;
+
+/// Tempo floor of dev and local chains, in blocks: the demo, the e2e tests and the
+/// polkadot.js tests run subnets with tempos of 6 to 60 blocks (production keeps
+/// `DefaultMinTempo`, 256 blocks).
+pub const DEV_MIN_TEMPO: u32 = 4;
 
 /// A genesis state with the given authorities, endowed accounts and sudo key, as a JSON patch.
 fn testnet_genesis(
@@ -48,6 +55,9 @@ fn testnet_genesis(
 		sudo: SudoConfig { key: Some(root) },
 		stake: StakeConfig {
 			flow_maturity: Some(DEV_FLOW_MATURITY),
+		},
+		subnets: SubnetsConfig {
+			min_tempo: Some(DEV_MIN_TEMPO),
 		},
 	})
 }

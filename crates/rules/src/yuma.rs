@@ -30,7 +30,8 @@
 //! **Rounding.** Every product and quotient rounds down, so `Σ I` and `Σ D` are `1` minus at
 //! most one 10^-18 part per term whenever any rank (resp. dividend) is positive.
 //!
-//! **Pallet notes.** The pallet validates rows with [`validate_weights`] when weights are set,
+//! **Pallet notes.** The pallet validates rows with [`validate_weights`] when weights are set
+//! (the one weight-row rule),
 //! and must drop weights and bonds pointing at a UID when that UID is replaced by a new
 //! registration (pruning), since this module cannot tell the old and the new neuron apart.
 
@@ -150,18 +151,56 @@ fn check_uids(
 	Ok(())
 }
 
-/// Validates a weight row as `set_weights` should: at most [`MAX_UIDS`] entries, every UID
-/// `< n_uids`, no duplicates. (Self-weights and zero weights are allowed and ignored.)
-pub fn validate_weights(n_uids: u16, weights: &[(u16, u16)]) -> Result<(), YumaError> {
-	if usize::from(n_uids) > MAX_UIDS || weights.len() > MAX_UIDS {
-		return Err(YumaError::TooManyUids);
+/// Why a weight row is refused by [`validate_weights`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub enum WeightsError {
+	/// `uids` and `values` differ in length.
+	LengthMismatch,
+	/// More entries than `max_uids` (or than [`MAX_UIDS`]).
+	TooMany,
+	/// A UID at or above the number of neurons.
+	UnknownUid,
+	/// A UID appears twice.
+	Duplicate,
+	/// Every value is zero (or the row is empty).
+	AllZero,
+}
+
+/// The weight-row rule (the one rule: `pallet-subnets` calls it for `set_weights` and
+/// `reveal_weights`). A row `(uids, values)` of a subnet with `n_uids` neurons and owner-set
+/// `max_uids` is accepted iff
+///
+/// ```text
+/// |uids| = |values| ≤ min(max_uids, MAX_UIDS),  every uid < n_uids,  uids distinct,  Σ values > 0
+/// ```
+///
+/// and is returned as `(uid, value)` pairs sorted by UID. Self-weights and single zero values
+/// are allowed (Yuma ignores them, [`normalize_row`]). Errors are checked in the order of
+/// [`WeightsError`]'s variants.
+pub fn validate_weights(
+	uids: &[u16],
+	values: &[u16],
+	n_uids: u16,
+	max_uids: u16,
+) -> Result<SparseRow<u16>, WeightsError> {
+	if uids.len() != values.len() {
+		return Err(WeightsError::LengthMismatch);
 	}
-	check_uids(
-		usize::from(n_uids),
-		weights.iter().map(|(u, _)| *u),
-		YumaError::WeightUidOutOfRange,
-		YumaError::DuplicateWeightUid,
-	)
+	if uids.len() > usize::from(max_uids).min(MAX_UIDS) {
+		return Err(WeightsError::TooMany);
+	}
+	if uids.iter().any(|u| *u >= n_uids) {
+		return Err(WeightsError::UnknownUid);
+	}
+	let mut row: SparseRow<u16> = uids.iter().copied().zip(values.iter().copied()).collect();
+	row.sort_unstable_by_key(|(u, _)| *u);
+	if row.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
+		return Err(WeightsError::Duplicate);
+	}
+	if row.iter().all(|(_, v)| *v == 0) {
+		return Err(WeightsError::AllZero);
+	}
+	Ok(row)
 }
 
 /// Row-normalised weights `W_ij` of a validator with UID `own_uid` (10^18 scale): self-weight
@@ -473,6 +512,92 @@ mod tests {
 	use super::*;
 	use proptest::prelude::*;
 
+	#[test]
+	fn validate_weights_returns_the_row_sorted_by_uid() {
+		assert_eq!(
+			validate_weights(&[2, 0], &[1, 5], 3, 3),
+			Ok(vec![(0, 5), (2, 1)])
+		);
+		// A single zero and a self-weight are allowed.
+		assert_eq!(
+			validate_weights(&[1, 0], &[0, 1], 3, 3),
+			Ok(vec![(0, 1), (1, 0)])
+		);
+	}
+
+	#[test]
+	fn validate_weights_fails_if_lengths_differ() {
+		assert_eq!(
+			validate_weights(&[0], &[1, 2], 3, 3),
+			Err(WeightsError::LengthMismatch)
+		);
+	}
+
+	#[test]
+	fn validate_weights_fails_if_longer_than_max_uids() {
+		assert_eq!(
+			validate_weights(&[0, 1], &[1, 2], 3, 1),
+			Err(WeightsError::TooMany)
+		);
+	}
+
+	#[test]
+	fn validate_weights_fails_if_longer_than_the_yuma_bound() {
+		let uids: Vec<u16> = (0..=MAX_UIDS as u16).collect();
+		let values = vec![1u16; uids.len()];
+		assert_eq!(
+			validate_weights(&uids, &values, u16::MAX, u16::MAX),
+			Err(WeightsError::TooMany)
+		);
+	}
+
+	#[test]
+	fn validate_weights_fails_on_an_unknown_uid() {
+		assert_eq!(
+			validate_weights(&[3], &[1], 3, 3),
+			Err(WeightsError::UnknownUid)
+		);
+	}
+
+	#[test]
+	fn validate_weights_fails_on_a_duplicate_uid() {
+		assert_eq!(
+			validate_weights(&[1, 1], &[1, 2], 3, 3),
+			Err(WeightsError::Duplicate)
+		);
+	}
+
+	#[test]
+	fn validate_weights_fails_if_all_zero_or_empty() {
+		assert_eq!(
+			validate_weights(&[1, 2], &[0, 0], 3, 3),
+			Err(WeightsError::AllZero)
+		);
+		assert_eq!(validate_weights(&[], &[], 3, 3), Err(WeightsError::AllZero));
+	}
+
+	proptest! {
+		/// Every accepted row is a valid Yuma input: `epoch` never refuses it.
+		#[test]
+		fn accepted_rows_are_valid_epoch_input(
+			n in 1u16..40,
+			row in proptest::collection::vec((0u16..45, 0u16..4), 0..45),
+		) {
+			let (uids, values): (Vec<u16>, Vec<u16>) = row.into_iter().unzip();
+			if let Ok(row) = validate_weights(&uids, &values, n, n) {
+				let v = ValidatorInput {
+					uid: 0,
+					stake: 1,
+					permitted: true,
+					active: true,
+					weights: row,
+					prev_bonds: vec![],
+				};
+				prop_assert!(epoch(n, &[v], &YumaParams::default()).is_ok());
+			}
+		}
+	}
+
 	fn val(uid: u16, stake: u128, weights: &[(u16, u16)]) -> ValidatorInput {
 		ValidatorInput {
 			uid,
@@ -641,11 +766,6 @@ mod tests {
 		assert_eq!(
 			epoch(3, &[val(0, u128::MAX, &[]), val(1, 1, &[])], &p),
 			Err(YumaError::StakeOverflow)
-		);
-		assert_eq!(validate_weights(3, &[(0, 1), (2, 1)]), Ok(()));
-		assert_eq!(
-			validate_weights(3, &[(3, 1)]),
-			Err(YumaError::WeightUidOutOfRange)
 		);
 	}
 

@@ -14,11 +14,20 @@ use frame_support::traits::{
 use sp_runtime::traits::SaturatedConversion;
 
 /// A subnet with `n` neurons whose first `v` hotkeys are staked, permitted validators with a
-/// full weight row (set now), and `pending` emission held by the pot. Returns the subnet.
+/// full weight row (set now) and a full bond row from a previous epoch, and `pending` emission
+/// held by the pot: the worst case of an epoch (every weight, bond and payout is used).
+/// Returns the subnet; the block number moves two blocks past the neurons' registration.
 pub fn epoch_setup<T: Config>(n: u32, v: u32) -> NetUid {
 	let owner: T::AccountId = account("owner", 0, 0);
 	let (netuid, hotkeys) = T::Subnets::bench_create_subnet(&owner, n.max(1));
+	// A previous epoch after the registrations, so that its bonds count.
+	let registered = frame_system::Pallet::<T>::block_number();
+	LastEpoch::<T>::insert(netuid, registered + 1u32.into());
+	frame_system::Pallet::<T>::set_block_number(registered + 2u32.into());
 	let now = frame_system::Pallet::<T>::block_number();
+	let bond = sp_runtime::Perquintill::from_rational(1u64, u64::from(v.max(1)));
+	let bonds: Vec<(Uid, sp_runtime::Perquintill)> =
+		(0..n.max(1)).map(|u| (u.saturated_into(), bond)).collect();
 	let row: Vec<(Uid, u16)> = (0..n.max(1))
 		.map(|u| (u.saturated_into(), (u % 1000 + 1).saturated_into()))
 		.collect();
@@ -27,6 +36,8 @@ pub fn epoch_setup<T: Config>(n: u32, v: u32) -> NetUid {
 		T::Stake::bench_add_stake(netuid, hk, stake);
 		T::Stake::bench_grant_permit(netuid, hk);
 		T::Subnets::bench_set_weights(netuid, i.saturated_into(), row.clone(), now);
+		let uid: Uid = i.saturated_into();
+		Bonds::<T>::insert(netuid, uid, BondRowOf::<T>::truncate_from(bonds.clone()));
 	}
 	Pallet::<T>::ensure_pot();
 	let pending: BalanceOf<T> = 1_000_000_000_000u128.saturated_into();
@@ -103,11 +114,12 @@ mod benchmarks {
 		assert!(EpochQueue::<T>::get().contains(&netuid));
 	}
 
+	/// Worst case: the largest subnet, with pending emission to burn, a bond row per
+	/// validator (Yuma's most) and its epoch queued.
 	#[benchmark]
 	fn on_network_removed() {
-		let netuid = epoch_setup::<T>(2, 1);
-		let now = frame_system::Pallet::<T>::block_number();
-		Pallet::<T>::run_epoch(netuid, now);
+		let n = T::MaxUids::get();
+		let netuid = epoch_setup::<T>(n, n.min(yuma_max_validators()));
 		<Pallet<T> as SubnetHooks>::on_epoch(netuid);
 
 		#[block]

@@ -17,8 +17,18 @@
 //!    current total issuance `I`, is split by the subnets' shares (`max(S − L, 0)^p`,
 //!    normalised), minted into the pallet's pot account and added to each subnet's
 //!    [`PendingEmission`]. If no subnet has a positive excess it is not minted.
-//! 3. *Epochs*: at most `Config::MaxEpochsPerBlock` queued epochs ([`EpochQueue`]) run; the rest
-//!    wait for the next block. An epoch runs Yuma ([`arena_rules::yuma`]) over the subnet's
+//! 3. *Epochs*: queued epochs ([`EpochQueue`], oldest first) run while they fit in the block's
+//!    **epoch budget**: `Config::EpochBlockShare` of the block's maximum weight, less what steps
+//!    1–2 charged and what the due subnets' epoch hooks charged in `pallet-subnets`
+//!    (`SubnetsInterface::epoch_hooks_weight`). Each epoch is priced before it runs with the epoch weight function at the
+//!    subnet's actual size (its neurons and permitted validators, [`Pallet::epoch_price`]); the
+//!    first that does not fit waits, with the rest, for the next block. Nothing is dropped: the
+//!    queue holds every subnet at most once (an epoch falling due while its subnet is still
+//!    queued is merged into the queued one, whose payout covers all pending emission), and an
+//!    epoch that does not fit waits at most one block at the head of the queue
+//!    ([`HeadDeferredAt`]) before it runs alone, so no epoch waits for ever. Whether the largest possible epoch fits the budget depends on the runtime's bounds
+//!    and payout handler: [`Pallet::largest_epoch_fits`], printed by `scripts/bench-epoch.sh`.
+//!    An epoch runs Yuma ([`arena_rules::yuma`]) over the subnet's
 //!    permitted, active validators' weights and consensus (matured, SPEC §3) stakes with the
 //!    bonds kept in [`Bonds`], splits
 //!    the pending emission ([`arena_rules::epoch_split`]: owner cut, miners' half by incentive,
@@ -132,15 +142,18 @@ pub mod pallet {
 		/// [`DEFAULT_FLOW_HALF_LIFE`]).
 		#[pallet::constant]
 		type DefaultFlowHalfLife: Get<u32>;
-		/// Most subnets (bounds the epoch queue; = `pallet_subnets::Config::MaxSubnets`).
+		/// Most subnets (bounds the epoch queue; = `pallet_subnets::Config::MaxSubnets`, checked
+		/// by `integrity_test`).
 		#[pallet::constant]
 		type MaxSubnets: Get<u32>;
-		/// Most UIDs of a subnet (bounds bond rows; = `pallet_subnets::Config::MaxUidsLimit`).
+		/// Most UIDs of a subnet (bounds bond rows; = `pallet_subnets::Config::MaxUidsLimit`,
+		/// checked by `integrity_test`).
 		#[pallet::constant]
 		type MaxUids: Get<u32>;
-		/// Most epochs run in one block; the rest wait in [`EpochQueue`].
+		/// Share of the block's maximum weight this pallet's `on_initialize` may use, epochs
+		/// included (*default* 25 %); queued epochs that do not fit wait in [`EpochQueue`].
 		#[pallet::constant]
-		type MaxEpochsPerBlock: Get<u32>;
+		type EpochBlockShare: Get<Perbill>;
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 	}
@@ -180,6 +193,11 @@ pub mod pallet {
 	/// Subnets whose epoch is due and not yet run, oldest first.
 	#[pallet::storage]
 	pub type EpochQueue<T: Config> = StorageValue<_, BoundedVec<NetUid, T::MaxSubnets>, ValueQuery>;
+
+	/// Block in which the epoch at the head of [`EpochQueue`] was first deferred for want of
+	/// budget (absent while the head has not been deferred).
+	#[pallet::storage]
+	pub type HeadDeferredAt<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
 
 	/// Bonds of each validator UID of each subnet, kept between epochs.
 	#[pallet::storage]
@@ -263,18 +281,31 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Folds the previous block's flow into the scores, mints and splits this block's
-		/// emission, and runs up to `MaxEpochsPerBlock` queued epochs.
+		/// emission, and runs the queued epochs that fit in the rest of the block's budget
+		/// ([`Pallet::hook_budget`]).
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			let subnets = Self::update_flows(n);
 			Self::emit_block();
-			let epochs = Self::run_queued_epochs(n);
-			T::WeightInfo::on_initialize(subnets).saturating_add(epochs)
+			let used = T::WeightInfo::on_initialize(subnets);
+			// The epoch hooks of the subnets due this block (permits, rounds, queueing) share
+			// the budget.
+			let hooks = T::Subnets::epoch_hooks_weight();
+			let left = Self::hook_budget()
+				.saturating_sub(used)
+				.saturating_sub(hooks);
+			used.saturating_add(Self::run_queued_epochs(n, left, hooks.is_zero()))
 		}
 
 		fn integrity_test() {
-			assert!(
-				T::MaxEpochsPerBlock::get() >= 1,
-				"MaxEpochsPerBlock must be >= 1"
+			assert_eq!(
+				T::MaxSubnets::get(),
+				T::Subnets::max_subnets(),
+				"MaxSubnets must equal the subnets pallet's MaxSubnets"
+			);
+			assert_eq!(
+				T::MaxUids::get(),
+				T::Subnets::max_uids(),
+				"MaxUids must equal the subnets pallet's MaxUidsLimit"
 			);
 			assert!(
 				T::DefaultFlowHalfLife::get() >= 1,
@@ -435,20 +466,89 @@ pub mod pallet {
 			Totals::<T>::put(totals);
 		}
 
-		/// Runs up to `MaxEpochsPerBlock` queued epochs; returns their weight.
-		fn run_queued_epochs(now: BlockNumberFor<T>) -> Weight {
+		/// The most weight this pallet's `on_initialize` may use in one block:
+		/// `EpochBlockShare · max_block`.
+		pub fn hook_budget() -> Weight {
+			let max = <T as frame_system::Config>::BlockWeights::get().max_block;
+			let share = T::EpochBlockShare::get();
+			Weight::from_parts(
+				share.mul_floor(max.ref_time()),
+				share.mul_floor(max.proof_size()),
+			)
+		}
+
+		/// Weight of an epoch with `n` UIDs and `v` validators, payouts included.
+		pub fn epoch_weight(n: u32, v: u32) -> Weight {
+			T::WeightInfo::epoch(n, v).saturating_add(Self::payouts_weight(n, v))
+		}
+
+		/// Weight of the largest epoch the configuration allows: `MaxUids` UIDs and as many
+		/// validators as Yuma takes.
+		pub fn max_epoch_weight() -> Weight {
+			let n = T::MaxUids::get();
+			Self::epoch_weight(n, n.min(yuma::MAX_VALIDATORS as u32))
+				.saturating_add(T::DbWeight::get().reads(3))
+		}
+
+		/// What an epoch of `netuid` costs if it runs now, priced before it runs: the epoch
+		/// weight at the subnet's neuron count and its permitted validators (at most Yuma's
+		/// limit), plus the three reads that price it.
+		pub fn epoch_price(netuid: NetUid) -> Weight {
+			let n = u32::from(T::Subnets::neuron_count(netuid));
+			let permits: u32 = T::Stake::validator_permits(netuid).len().saturated_into();
+			let v = permits.min(n).min(yuma::MAX_VALIDATORS as u32);
+			Self::epoch_weight(n, v).saturating_add(T::DbWeight::get().reads(3))
+		}
+
+		/// Whether the largest epoch the configuration allows, with the flows of `MaxSubnets`
+		/// subnets, fits in the hook budget: then no block's hook exceeds the budget.
+		pub fn largest_epoch_fits() -> bool {
+			T::WeightInfo::on_initialize(T::MaxSubnets::get())
+				.saturating_add(Self::max_epoch_weight())
+				.all_lte(Self::hook_budget())
+		}
+
+		/// Runs queued epochs, oldest first, while the next one's price fits in `budget`; the
+		/// rest stay queued for the next blocks. Returns the weight used (each epoch counted at
+		/// the larger of its price and its actual weight).
+		///
+		/// An epoch at the head that does not fit still runs, alone, in a **free** block (no
+		/// subnet's epoch hooks ran: `free`), where it could never fit (only if
+		/// [`Pallet::largest_epoch_fits`] is false), or once it has waited `MaxSubnets` blocks
+		/// ([`HeadDeferredAt`]). With a tempo floor of at least `2 · MaxSubnets` blocks, every
+		/// `MaxSubnets` queued epochs meet at least `MaxSubnets` free blocks before any of
+		/// their subnets falls due again, so each runs within the budget and none is merged.
+		fn run_queued_epochs(now: BlockNumberFor<T>, budget: Weight, free: bool) -> Weight {
 			let mut queue = EpochQueue::<T>::get();
 			if queue.is_empty() {
 				return Weight::zero();
 			}
-			let take = (T::MaxEpochsPerBlock::get() as usize).min(queue.len());
-			let due: Vec<NetUid> = queue.drain(..take).collect();
-			EpochQueue::<T>::put(queue);
-			due.into_iter().fold(Weight::zero(), |w, netuid| {
-				let (n, v) = Self::run_epoch(netuid, now);
-				w.saturating_add(T::WeightInfo::epoch(n, v))
-					.saturating_add(Self::payouts_weight(n, v))
-			})
+			let mut used = T::DbWeight::get().reads_writes(2, 2);
+			let mut ran = 0usize;
+			for netuid in queue.iter() {
+				let price = Self::epoch_price(*netuid);
+				if !used.saturating_add(price).all_lte(budget) {
+					let waited_long = HeadDeferredAt::<T>::get()
+						.is_some_and(|at| now.saturating_sub(at) >= T::MaxSubnets::get().into());
+					let overdue = ran == 0 && (free || waited_long);
+					if !overdue {
+						if ran == 0 && HeadDeferredAt::<T>::get().is_none() {
+							HeadDeferredAt::<T>::put(now);
+						}
+						break;
+					}
+				}
+				HeadDeferredAt::<T>::kill();
+				let (n, v) = Self::run_epoch(*netuid, now);
+				used = used.saturating_add(price.max(Self::epoch_weight(n, v)));
+				ran = ran.saturating_add(1);
+			}
+			if ran > 0 {
+				let rest: Vec<NetUid> = queue.iter().skip(ran).copied().collect();
+				queue = BoundedVec::truncate_from(rest);
+				EpochQueue::<T>::put(queue);
+			}
+			used
 		}
 
 		/// Worst-case weight of the `Config::Payout` side of an epoch with `n` UIDs and `v`
@@ -818,12 +918,17 @@ pub mod pallet {
 					"bond row unsorted"
 				);
 			}
-			for netuid in EpochQueue::<T>::get() {
+			let queue = EpochQueue::<T>::get();
+			for netuid in queue.iter() {
 				ensure!(
-					T::Subnets::subnet_exists(netuid),
+					T::Subnets::subnet_exists(*netuid),
 					"queued epoch of a missing subnet"
 				);
 			}
+			ensure!(
+				HeadDeferredAt::<T>::get().is_none() || !queue.is_empty(),
+				"a deferred head without a queue"
+			);
 			Ok(())
 		}
 	}
@@ -901,7 +1006,12 @@ pub mod pallet {
 			LastEpoch::<T>::remove(netuid);
 			EpochIndex::<T>::remove(netuid);
 			let _ = Bonds::<T>::clear_prefix(netuid, T::MaxUids::get(), None);
-			EpochQueue::<T>::mutate(|q| q.retain(|n| *n != netuid));
+			EpochQueue::<T>::mutate(|q| {
+				if q.first() == Some(&netuid) {
+					HeadDeferredAt::<T>::kill();
+				}
+				q.retain(|n| *n != netuid)
+			});
 			T::WeightInfo::on_network_removed()
 		}
 

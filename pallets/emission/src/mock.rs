@@ -87,8 +87,8 @@ parameter_types! {
 	pub const EmissionPalletId: PalletId = PalletId(*b"arn/emit");
 	/// Supply cap (21M "ARN"), adjustable by tests.
 	pub static SupplyCap: Balance = 21_000_000 * UNIT;
-	/// Most epochs per block, adjustable by tests.
-	pub static MaxEpochsPerBlock: u32 = 4;
+	/// Share of the block the emission hook may use, adjustable by tests.
+	pub static EpochBlockShare: Perbill = Perbill::from_percent(25);
 	/// Flow half-life in blocks.
 	pub static HalfLife: u32 = 100;
 	/// Most UIDs per subnet (raised by the epoch weight table).
@@ -104,6 +104,7 @@ impl pallet_subnets::Config for Test {
 	type EmissionInfo = Emission;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MaxSubnets = ConstU16<8>;
+	type DefaultMinTempo = ConstU32<2>;
 	type DefaultSubnetLimit = ConstU16<8>;
 	type MinLockCost = ConstU128<MIN_LOCK>;
 	type LockReductionInterval = ConstU64<100>;
@@ -154,7 +155,7 @@ impl pallet_emission::Config for Test {
 	type DefaultFlowHalfLife = HalfLife;
 	type MaxSubnets = ConstU32<8>;
 	type MaxUids = MaxUids;
-	type MaxEpochsPerBlock = MaxEpochsPerBlock;
+	type EpochBlockShare = EpochBlockShare;
 	type WeightInfo = ();
 }
 

@@ -12,7 +12,7 @@
 //!
 //! Distinct keys counted:
 //! - `on_initialize(s)`, `s` subnets: FlowParameters, Totals, EpochQueue, total issuance, pot
-//!   account, subnet list + per subnet: ScheduledInflow and FlowAccumulator (drained),
+//!   account, subnet list, the subnets pallet's EpochHooksWeight + per subnet: ScheduledInflow and FlowAccumulator (drained),
 //!   FlowScore (read + write), PendingEmission (read + write).
 //! - `epoch(n, v)`, `n` UIDs, `v` validators — per epoch: Hyperparams, NeuronCount, Permits,
 //!   LastEpoch, PendingEmission, subnet owner, Totals, pot and owner accounts, SubnetStake,
@@ -21,6 +21,15 @@
 //!   account, Holds, HotkeyStake, ColdkeyStake; writes the same six); per validator: Uids,
 //!   HotkeyStake, Weights, Bonds (reads) and Bonds (write) — its payout keys are those of its
 //!   UID.
+//!
+//! **Budget.** `on_initialize` charges `on_initialize(s)` plus, for each queued epoch it runs,
+//! the larger of the epoch's price before it ran (`Pallet::epoch_price`: `epoch(n, v)` and the
+//! payout handler's worst case at the subnet's neuron count and permits, plus 3 reads) and its
+//! actual `epoch(n, v)`; it stops at the first epoch whose price does not fit in
+//! `EpochBlockShare` of the block. The benchmarks' worst cases: `epoch` pays every UID with a
+//! full weight row **and** a full bond row per validator and pending emission;
+//! `on_network_removed` burns pending emission and clears Yuma's most bond rows of the largest
+//! subnet; `on_initialize` folds flows of `s` subnets.
 //!
 //! **Checked against `frame-benchmarking`** (`scripts/bench-weights.sh`, Wasm runtime): the
 //! benchmarks recorded `epoch` = 29 + 7·n + 1·v reads and 20 + 6·n + 1·v writes and
@@ -70,7 +79,7 @@ fn on_initialize(w: RuntimeDbWeight, s: u32) -> Weight {
 	let s = u64::from(s);
 	compute(20, 2_000)
 		.saturating_add(compute(6, 200).saturating_mul(s))
-		.saturating_add(db(w, 7, 4))
+		.saturating_add(db(w, 8, 4))
 		.saturating_add(db(w, 6, 4).saturating_mul(s))
 }
 
@@ -103,7 +112,8 @@ macro_rules! impl_weights {
 		}
 		fn on_network_removed() -> Weight {
 			// PendingEmission, pot account, issuance, Totals, FlowScore, FlowAccumulator,
-			// LastEpoch, EpochQueue; bonds cleared (one per validator, counted as 128).
+			// LastEpoch, EpochIndex, EpochQueue; bonds cleared (one row per validator: at most
+			// Yuma's 64, counted as 128).
 			compute(30, 1_500).saturating_add(db($dbw, 6, 136))
 		}
 		fn set_flow_params() -> Weight {

@@ -1710,5 +1710,9 @@ pub mod pallet {
 			}
 			T::WeightInfo::on_network_removed(n)
 		}
+
+		fn on_network_removed_max_weight() -> Weight {
+			T::WeightInfo::on_network_removed(T::MaxBountiesPerSubnet::get())
+		}
 	}
 }

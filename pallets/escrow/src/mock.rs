@@ -91,6 +91,8 @@ parameter_types! {
 	pub BurnBump: FixedU128 = FixedU128::from_rational(126, 100);
 	pub const DefaultTake: Perbill = Perbill::from_percent(18);
 	pub const MaxTake: Perbill = Perbill::from_percent(50);
+	/// The emission hook may use the whole block here: escrow tests never load it.
+	pub const EpochBlockShare: Perbill = Perbill::from_percent(100);
 	pub const EmissionPalletId: PalletId = PalletId(*b"arn/emit");
 	/// Not `arn/escr` as in the runtime: a `u64` account keeps only the first 4 bytes of the id,
 	/// which would make it the emission pot.
@@ -114,6 +116,7 @@ impl pallet_subnets::Config for Test {
 	type EmissionInfo = Emission;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MaxSubnets = ConstU16<8>;
+	type DefaultMinTempo = ConstU32<2>;
 	type DefaultSubnetLimit = ConstU16<8>;
 	type MinLockCost = ConstU128<MIN_LOCK>;
 	type LockReductionInterval = ConstU64<100>;
@@ -164,7 +167,7 @@ impl pallet_emission::Config for Test {
 	type DefaultFlowHalfLife = ConstU32<100>;
 	type MaxSubnets = ConstU32<8>;
 	type MaxUids = ConstU32<16>;
-	type MaxEpochsPerBlock = ConstU32<4>;
+	type EpochBlockShare = EpochBlockShare;
 	type WeightInfo = ();
 }
 
@@ -335,8 +338,8 @@ pub fn set_weights_on_miners(netuid: NetUid, hotkey: AccountId) {
 	assert_ok!(Subnets::set_weights(
 		origin(hotkey),
 		netuid,
-		uids,
-		vec![1, 1],
+		uids.try_into().unwrap(),
+		sp_runtime::bounded_vec![1, 1],
 		0
 	));
 }

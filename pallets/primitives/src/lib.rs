@@ -342,6 +342,16 @@ pub trait SubnetsInterface<AccountId, Balance, BlockNumber> {
 	fn weights(netuid: NetUid, uid: Uid) -> Vec<(Uid, u16)>;
 	/// Whether `now` is an epoch block of `netuid`.
 	fn is_epoch_block(netuid: NetUid, now: BlockNumber) -> bool;
+	/// Number of neurons of `netuid` (its UIDs are `0..neuron_count`; 0 if it does not exist).
+	fn neuron_count(netuid: NetUid) -> u16;
+	/// Most subnets that can exist at once (`pallet-subnets`' `MaxSubnets`).
+	fn max_subnets() -> u32;
+	/// Most UIDs a subnet can have (`pallet-subnets`' `MaxUidsLimit`).
+	fn max_uids() -> u32;
+	/// Weight the epoch hooks (`SubnetHooks::on_epoch` of every subnet due) charged in this
+	/// block's `on_initialize` so far: the emission pallet, which runs after it, keeps the
+	/// block's epoch work within one budget.
+	fn epoch_hooks_weight() -> Weight;
 	/// Stores the epoch results of a neuron (for the metagraph and the pruning rule).
 	fn set_neuron_metrics(
 		netuid: NetUid,
@@ -375,6 +385,10 @@ pub trait StakeInterface<AccountId, Balance> {
 	fn delegate_take(hotkey: &AccountId) -> Perbill;
 	/// Hotkeys holding a validator permit on `netuid`.
 	fn validator_permits(netuid: NetUid) -> Vec<AccountId>;
+	/// Takes `hotkey`'s validator permit on `netuid` away at once (its neuron was replaced by a
+	/// new registration: until the next epoch it could otherwise still vote or challenge).
+	/// Returns the weight used.
+	fn remove_validator_permit(netuid: NetUid, hotkey: &AccountId) -> Weight;
 	/// Consensus stake of `hotkey` on `netuid` (SPEC §3): its **matured** stake (stake that has
 	/// stayed the flow maturity), what permits, Yuma's `S`, escrow quorums and the delegation
 	/// split count. The default (for mocks) is the hotkey's whole stake; `pallet-stake` counts
@@ -526,8 +540,13 @@ pub trait SubnetHooks {
 	fn on_network_added(_netuid: NetUid) -> Weight {
 		Weight::zero()
 	}
-	/// A subnet was dissolved or pruned.
+	/// A subnet was dissolved or pruned. Returns the weight used; `pallet-subnets` charges it.
 	fn on_network_removed(_netuid: NetUid) -> Weight {
+		Weight::zero()
+	}
+	/// Upper bound of the weight of one [`SubnetHooks::on_network_removed`] call (charged
+	/// before dispatch by the calls that may remove a subnet; the actual weight is refunded).
+	fn on_network_removed_max_weight() -> Weight {
 		Weight::zero()
 	}
 	/// `netuid` reached an epoch block (called from `pallet-subnets`' `on_initialize`).
@@ -551,6 +570,9 @@ macro_rules! impl_subnet_hooks_for_tuples {
 			}
 			fn on_network_removed(netuid: NetUid) -> Weight {
 				Weight::zero()$(.saturating_add($t::on_network_removed(netuid)))+
+			}
+			fn on_network_removed_max_weight() -> Weight {
+				Weight::zero()$(.saturating_add($t::on_network_removed_max_weight()))+
 			}
 			fn on_epoch(netuid: NetUid) -> Weight {
 				Weight::zero()$(.saturating_add($t::on_epoch(netuid)))+
@@ -633,6 +655,6 @@ pub struct SubnetEmission<Balance, BlockNumber> {
 	pub pending: Balance,
 	/// Block of its last epoch.
 	pub last_epoch: Option<BlockNumber>,
-	/// Whether its epoch is due and waiting (bounded epochs per block).
+	/// Whether its epoch is due and waiting (epochs run within a per-block weight budget).
 	pub epoch_queued: bool,
 }

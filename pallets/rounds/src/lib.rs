@@ -1158,6 +1158,10 @@ pub mod pallet {
 			T::WeightInfo::on_network_removed()
 		}
 
+		fn on_network_removed_max_weight() -> Weight {
+			T::WeightInfo::on_network_removed()
+		}
+
 		/// Closes the open round (tally → next checkpoint), opens the next one and queues the
 		/// subnet for pruning.
 		fn on_epoch(netuid: NetUid) -> Weight {

@@ -102,6 +102,7 @@ impl pallet_subnets::Config for Test {
 	type EmissionInfo = ();
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MaxSubnets = ConstU16<4>;
+	type DefaultMinTempo = ConstU32<2>;
 	type DefaultSubnetLimit = ConstU16<3>;
 	type MinLockCost = ConstU64<1_000>;
 	type LockReductionInterval = ConstU64<100>;

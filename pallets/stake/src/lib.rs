@@ -1494,6 +1494,19 @@ pub mod pallet {
 		fn validator_permits(netuid: NetUid) -> Vec<T::AccountId> {
 			Permits::<T>::get(netuid).into_inner()
 		}
+		fn remove_validator_permit(netuid: NetUid, hotkey: &T::AccountId) -> Weight {
+			let mut removed = false;
+			Permits::<T>::mutate(netuid, |p| {
+				let before = p.len();
+				p.retain(|h| h != hotkey);
+				removed = p.len() != before;
+			});
+			if removed {
+				T::DbWeight::get().reads_writes(1, 1)
+			} else {
+				T::DbWeight::get().reads(1)
+			}
+		}
 		fn consensus_stake(netuid: NetUid, hotkey: &T::AccountId) -> BalanceOf<T> {
 			Self::consensus_stake_of(netuid, hotkey)
 		}
@@ -1603,6 +1616,9 @@ pub mod pallet {
 	impl<T: Config> SubnetHooks for Pallet<T> {
 		fn on_network_removed(netuid: NetUid) -> Weight {
 			Permits::<T>::remove(netuid);
+			T::DbWeight::get().writes(1)
+		}
+		fn on_network_removed_max_weight() -> Weight {
 			T::DbWeight::get().writes(1)
 		}
 		fn on_epoch(netuid: NetUid) -> Weight {

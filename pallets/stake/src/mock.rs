@@ -89,6 +89,7 @@ impl pallet_subnets::Config for Test {
 	type EmissionInfo = ();
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MaxSubnets = ConstU16<8>;
+	type DefaultMinTempo = ConstU32<2>;
 	type DefaultSubnetLimit = ConstU16<3>;
 	type MinLockCost = ConstU64<MIN_LOCK>;
 	type LockReductionInterval = ConstU64<100>;

@@ -87,11 +87,19 @@ fn advance<T: Config>(blocks: u32) {
 mod benchmarks {
 	use super::*;
 
-	/// Worst case: the limit is reached and a subnet with `n` neurons is pruned.
+	/// Worst case: the limit is reached with `s` subnets, all scanned, and the oldest, with
+	/// `n` neurons, is pruned.
 	#[benchmark]
-	fn register_network(n: Linear<0, { T::MaxUidsLimit::get() }>) {
+	fn register_network(
+		s: Linear<1, { u32::from(T::MaxSubnets::get()) }>,
+		n: Linear<0, { T::MaxUidsLimit::get() }>,
+	) {
 		let owner = funded::<T>("owner", 0);
 		let (victim, _) = create_subnet::<T>(&owner, n);
+		for i in 1..s {
+			let other = funded::<T>("owner", i);
+			create_subnet::<T>(&other, 0);
+		}
 		SubnetLimit::<T>::put(SubnetCount::<T>::get());
 		let immunity: u32 = T::NetworkImmunityPeriod::get().saturated_into();
 		advance::<T>(immunity.saturating_add(1));
@@ -102,7 +110,7 @@ mod benchmarks {
 
 		assert!(!Networks::<T>::contains_key(victim));
 		assert_eq!(
-			Networks::<T>::get(victim.saturating_add(1)).map(|s| s.owner),
+			Networks::<T>::get(NextNetUid::<T>::get().saturating_sub(1)).map(|s| s.owner),
 			Some(caller)
 		);
 	}
@@ -178,11 +186,15 @@ mod benchmarks {
 		assert_eq!(TrainingTasks::<T>::get(netuid), Some(task));
 	}
 
-	/// Worst case: the subnet is full with `n` neurons and one is replaced.
+	/// Worst case: the subnet is full with `n` neurons and one, a permitted validator, is
+	/// replaced (its permit is taken away).
 	#[benchmark]
 	fn burned_register(n: Linear<1, { T::MaxUidsLimit::get() }>) {
 		let owner = funded::<T>("owner", 0);
-		let (netuid, _) = create_subnet::<T>(&owner, n);
+		let (netuid, hotkeys) = create_subnet::<T>(&owner, n);
+		for hk in &hotkeys {
+			T::Stake::bench_grant_permit(netuid, hk);
+		}
 		Hyperparams::<T>::mutate(netuid, |hp| {
 			if let Some(hp) = hp {
 				hp.max_uids = n.saturated_into();
@@ -215,6 +227,11 @@ mod benchmarks {
 	#[benchmark]
 	fn set_weights(n: Linear<1, { T::MaxUidsLimit::get() }>) {
 		let (netuid, validator, uids, values) = validator_setup::<T>(n);
+
+		let (uids, values) = (
+			WeightArgOf::<T>::truncate_from(uids),
+			WeightArgOf::<T>::truncate_from(values),
+		);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(validator), netuid, uids, values, 0);
@@ -254,6 +271,11 @@ mod benchmarks {
 		let (open, _) =
 			Pallet::<T>::reveal_window(netuid, &hp, frame_system::Pallet::<T>::block_number());
 		frame_system::Pallet::<T>::set_block_number(open.saturated_into::<BlockNumberFor<T>>());
+
+		let (uids, values) = (
+			WeightArgOf::<T>::truncate_from(uids),
+			WeightArgOf::<T>::truncate_from(values),
+		);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(validator), netuid, uids, values, salt, 0);

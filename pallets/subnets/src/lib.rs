@@ -36,12 +36,21 @@
 //! Permitted validators (`Config::Stake`) set weight rows with [`Pallet::set_weights`], or, when
 //! the subnet enables commit-reveal, commit a hash ([`Pallet::commit_weights`]) and reveal it
 //! ([`Pallet::reveal_weights`]) in the window that opens at the first epoch boundary after the
-//! commit and lasts `reveal_window` blocks. One set/commit per validator per `tempo` blocks.
+//! commit and lasts `reveal_window` blocks; the window is fixed (stored) at the commit, so a
+//! later tempo change cannot move it. One set/commit per validator per **epoch window**
+//! ([`arena_rules::epoch_schedule::same_epoch_window`]). Rows are checked by the one weight-row
+//! rule, [`arena_rules::yuma::validate_weights`]; call arguments are bounded by
+//! `Config::MaxUidsLimit`.
+//!
+//! ## Owner settings
+//! No owner setting can load every block: the tempo has a floor ([`MinTempo`], a genesis
+//! parameter defaulting to `Config::DefaultMinTempo`), and the emission pallet runs the epochs
+//! that fall due within a per-block weight budget.
 //!
 //! ## Epochs
 //! Every block, for each subnet whose epoch block it is (`(now + netuid) % tempo == 0`),
 //! `Config::Hooks::on_epoch` is called (e.g. `pallet-stake` recomputes validator permits, the
-//! emission pallet runs Yuma).
+//! emission pallet queues Yuma, which it runs within its weight budget).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
 	not(test),
@@ -54,6 +63,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod rules;
@@ -68,16 +78,17 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use crate::{
-		rules::{SubnetCandidate, WeightsError},
-		types::*,
-	};
+	use crate::{rules::SubnetCandidate, types::*};
 	use alloc::vec::Vec;
 	use arena_pallet_primitives::{
 		EmissionInfo, EpochNeuron, NetUid, NeuronInfo, NeuronMetrics, OnFlow, StakeInterface,
 		SubnetHooks, SubnetHyperparams, SubnetInfo, SubnetsInterface, TrainingTask, Uid,
 	};
-	use arena_rules::registration::{self as reg, BurnParams, BurnState};
+	use arena_rules::{
+		epoch_schedule,
+		registration::{self as reg, BurnParams, BurnState},
+		yuma::{self, WeightsError},
+	};
 	use codec::Encode;
 	use frame_support::{
 		pallet_prelude::*,
@@ -107,6 +118,8 @@ pub mod pallet {
 	pub type HyperparamsOf<T> = SubnetHyperparams<BalanceOf<T>>;
 	/// A weight row: `(uid, value)` sorted by UID.
 	pub type WeightRowOf<T> = BoundedVec<(Uid, u16), <T as Config>::MaxUidsLimit>;
+	/// A call argument of UIDs or weight values: at most `MaxUidsLimit` entries.
+	pub type WeightArgOf<T> = BoundedVec<u16, <T as Config>::MaxUidsLimit>;
 	/// An endpoint.
 	pub type EndpointOf<T> = BoundedVec<u8, <T as Config>::MaxEndpointLen>;
 	/// Runtime-API view of a neuron.
@@ -118,8 +131,9 @@ pub mod pallet {
 	/// A batch of hyperparameter changes.
 	pub type HyperParamChanges<T> = BoundedVec<HyperParam<BalanceOf<T>>, ConstU32<16>>;
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version: 1 stores each weight commit's reveal window
+	/// ([`crate::migrations::v1`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -153,6 +167,10 @@ pub mod pallet {
 		/// Hard cap of the subnet limit.
 		#[pallet::constant]
 		type MaxSubnets: Get<u16>;
+		/// Tempo floor at genesis unless the genesis config sets one ([`MinTempo`]): no owner
+		/// can set a shorter tempo.
+		#[pallet::constant]
+		type DefaultMinTempo: Get<u32>;
 		/// Subnet limit at genesis (*default* 32).
 		#[pallet::constant]
 		type DefaultSubnetLimit: Get<u16>;
@@ -198,6 +216,15 @@ pub mod pallet {
 	/// Netuid the next subnet gets (netuids are never reused).
 	#[pallet::storage]
 	pub type NextNetUid<T: Config> = StorageValue<_, NetUid, ValueQuery>;
+
+	/// Shortest tempo an owner may set (fixed at genesis; dev chains use short ones).
+	#[pallet::storage]
+	pub type MinTempo<T: Config> = StorageValue<_, u32, ValueQuery, T::DefaultMinTempo>;
+
+	/// Weight the epoch hooks charged in this block's `on_initialize` (absent when no epoch
+	/// fell due); read by the emission pallet to keep the block's epoch work in one budget.
+	#[pallet::storage]
+	pub type EpochHooksWeight<T: Config> = StorageValue<_, Weight, ValueQuery>;
 
 	/// Number of existing subnets.
 	#[pallet::storage]
@@ -267,6 +294,9 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// Subnet limit (defaults to `Config::DefaultSubnetLimit` when `None`).
 		pub subnet_limit: Option<u16>,
+		/// Tempo floor (defaults to `Config::DefaultMinTempo` when `None`), at least
+		/// [`bounds::MIN_TEMPO`] and at most the default hyperparameters' tempo.
+		pub min_tempo: Option<u32>,
 		#[serde(skip)]
 		/// Unused.
 		pub _phantom: core::marker::PhantomData<T>,
@@ -281,6 +311,14 @@ pub mod pallet {
 					"subnet limit out of bounds"
 				);
 				SubnetLimit::<T>::put(limit);
+			}
+			if let Some(min_tempo) = self.min_tempo {
+				assert!(
+					min_tempo >= bounds::MIN_TEMPO
+						&& min_tempo <= T::DefaultHyperparams::get().tempo,
+					"min_tempo out of bounds"
+				);
+				MinTempo::<T>::put(min_tempo);
 			}
 		}
 	}
@@ -367,7 +405,7 @@ pub mod pallet {
 		LimitBelowSubnetCount,
 		/// No hyperparameter change given.
 		NoChanges,
-		/// `tempo` out of bounds.
+		/// `tempo` below the floor ([`MinTempo`]) or above the bound.
 		InvalidTempo,
 		/// `max_uids` zero or above `MaxUidsLimit`.
 		InvalidMaxUids,
@@ -424,7 +462,7 @@ pub mod pallet {
 		NoValidatorPermit,
 		/// `version_key` below the subnet's `weights_version`.
 		IncorrectWeightsVersion,
-		/// Weights were set or committed less than `tempo` blocks ago.
+		/// Weights were already set or committed in this epoch window.
 		SettingWeightsTooFast,
 		/// `uids` and `values` differ in length.
 		WeightLengthMismatch,
@@ -496,16 +534,22 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Calls `Config::Hooks::on_epoch` for every subnet whose epoch block this is.
+		/// Calls `Config::Hooks::on_epoch` for every subnet whose epoch block this is and
+		/// records their weight in [`EpochHooksWeight`].
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			let now = n.saturated_into::<u64>();
-			let mut weight = T::WeightInfo::on_initialize(u32::from(SubnetCount::<T>::get()));
+			let mut hooks = Weight::zero();
 			for (netuid, hp) in Hyperparams::<T>::iter() {
 				if rules::is_epoch_block(netuid, now, hp.tempo) {
-					weight = weight.saturating_add(T::Hooks::on_epoch(netuid));
+					hooks = hooks.saturating_add(T::Hooks::on_epoch(netuid));
 				}
 			}
-			weight
+			if hooks.is_zero() {
+				EpochHooksWeight::<T>::kill();
+			} else {
+				EpochHooksWeight::<T>::put(hooks);
+			}
+			T::WeightInfo::on_initialize(u32::from(SubnetCount::<T>::get())).saturating_add(hooks)
 		}
 
 		fn integrity_test() {
@@ -538,10 +582,22 @@ pub mod pallet {
 				T::RegistrationBurnBump::get() >= FixedU128::from_u32(1),
 				"RegistrationBurnBump must be >= 1"
 			);
+			assert!(
+				T::DefaultMinTempo::get() >= bounds::MIN_TEMPO,
+				"DefaultMinTempo must be >= bounds::MIN_TEMPO"
+			);
+			assert!(
+				T::MaxUidsLimit::get() as usize <= yuma::MAX_UIDS,
+				"MaxUidsLimit must be <= yuma::MAX_UIDS"
+			);
+			let limits = Limits {
+				min_tempo: T::DefaultMinTempo::get(),
+				..Self::limits()
+			};
 			assert_eq!(
-				check_hyperparams(&T::DefaultHyperparams::get(), &Self::limits(), 0),
+				check_hyperparams(&T::DefaultHyperparams::get(), &limits, 0),
 				Ok(()),
-				"DefaultHyperparams out of bounds"
+				"DefaultHyperparams out of bounds (tempo below DefaultMinTempo?)"
 			);
 			assert_eq!(
 				check_training_task(&T::DefaultTrainingTask::get()),
@@ -567,23 +623,31 @@ pub mod pallet {
 		///   `Config::DefaultTrainingTask`, a burn price of `min_burn` and the next netuid.
 		/// - If [`SubnetLimit`] subnets exist, first prunes the subnet chosen by
 		///   [`rules::subnet_to_prune`] (releasing its owner's lock).
+		/// - Weight: the pruning scan over up to `MaxSubnets` subnets, the pruned subnet's
+		///   neurons and the removal hooks' worst case before dispatch; what was used after.
 		///
 		/// Errors: [`Error::SubnetLimitReached`] (full and all immune),
 		/// [`Error::NetUidsExhausted`], [`Error::InsufficientBalance`].
 		///
 		/// Events: [`Event::NetworkPruned`] (if one was pruned), [`Event::NetworkRegistered`].
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::register_network(T::MaxUidsLimit::get()))]
+		#[pallet::weight(
+			T::WeightInfo::register_network(u32::from(T::MaxSubnets::get()), T::MaxUidsLimit::get())
+				.saturating_add(T::Hooks::on_network_removed_max_weight())
+		)]
 		pub fn register_network(origin: OriginFor<T>) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			let lock = Self::network_lock_cost();
 
-			let mut pruned_neurons = 0u32;
-			if SubnetCount::<T>::get() >= SubnetLimit::<T>::get() {
+			let (mut scanned, mut pruned_neurons) = (0u32, 0u32);
+			let mut hooks_weight = Weight::zero();
+			let count = SubnetCount::<T>::get();
+			if count >= SubnetLimit::<T>::get() {
+				scanned = u32::from(count);
 				let victim = Self::subnet_to_prune(now).ok_or(Error::<T>::SubnetLimitReached)?;
 				pruned_neurons = u32::from(NeuronCount::<T>::get(victim));
-				Self::remove_network(victim, Removal::Pruned)?;
+				hooks_weight = Self::remove_network(victim, Removal::Pruned)?;
 			}
 			ensure!(
 				SubnetCount::<T>::get() < SubnetLimit::<T>::get(),
@@ -618,14 +682,19 @@ pub mod pallet {
 			SubnetCount::<T>::mutate(|c| *c = c.saturating_add(1));
 			LastLockCost::<T>::put(lock);
 			LastLockBlock::<T>::put(now);
-			T::Hooks::on_network_added(netuid);
 
 			Self::deposit_event(Event::NetworkRegistered {
 				netuid,
 				owner: who,
 				locked: lock,
 			});
-			Ok(Some(T::WeightInfo::register_network(pruned_neurons)).into())
+			let added = T::Hooks::on_network_added(netuid);
+			Ok(Some(
+				T::WeightInfo::register_network(scanned, pruned_neurons)
+					.saturating_add(hooks_weight)
+					.saturating_add(added),
+			)
+			.into())
 		}
 
 		/// Dissolve a subnet and release its lock to the owner.
@@ -639,9 +708,15 @@ pub mod pallet {
 		///
 		/// Errors: [`Error::SubnetNotFound`], [`Error::NotSubnetOwner`].
 		///
+		/// Weight: the subnet's neurons and the removal hooks' worst case before dispatch; what
+		/// was used (the hooks' own report) after.
+		///
 		/// Events: [`Event::LockForfeited`] (if a part was burned), [`Event::NetworkDissolved`].
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::dissolve_network(T::MaxUidsLimit::get()))]
+		#[pallet::weight(
+			T::WeightInfo::dissolve_network(T::MaxUidsLimit::get())
+				.saturating_add(T::Hooks::on_network_removed_max_weight())
+		)]
 		pub fn dissolve_network(
 			origin: OriginFor<T>,
 			netuid: NetUid,
@@ -660,8 +735,8 @@ pub mod pallet {
 			} else {
 				Removal::DissolvedByAdmin
 			};
-			Self::remove_network(netuid, removal)?;
-			Ok(Some(T::WeightInfo::dissolve_network(n)).into())
+			let hooks_weight = Self::remove_network(netuid, removal)?;
+			Ok(Some(T::WeightInfo::dissolve_network(n).saturating_add(hooks_weight)).into())
 		}
 
 		/// Change hyperparameters of a subnet.
@@ -736,7 +811,8 @@ pub mod pallet {
 		///   it through `Config::OnFlow::on_registration_burn`, and multiplies the price by
 		///   `Config::RegistrationBurnBump`. The neuron gets the next UID; if the subnet is full
 		///   it replaces the lowest-emission neuron outside the immunity period (ties: oldest
-		///   registration, then lowest UID), whose endpoint, weights and commit are cleared.
+		///   registration, then lowest UID), whose endpoint, weights and commit are cleared and
+		///   whose validator permit is taken away at once.
 		///
 		/// Errors: [`Error::SubnetNotFound`], [`Error::AlreadyRegistered`], the stake pallet's
 		/// ownership error if another coldkey owns `hotkey`, [`Error::NoNeuronToReplace`],
@@ -788,6 +864,8 @@ pub mod pallet {
 				let uid = reg::prune_candidate(&candidates, now64, u64::from(hp.immunity_period))
 					.ok_or(Error::<T>::NoNeuronToReplace)?;
 				let old = Neurons::<T>::get(netuid, uid).ok_or(Error::<T>::NeuronNotFound)?;
+				// The replaced hotkey's permit goes now, not at the next epoch.
+				T::Stake::remove_validator_permit(netuid, &old.hotkey);
 				Uids::<T>::remove(netuid, &old.hotkey);
 				Endpoints::<T>::remove(netuid, uid);
 				Weights::<T>::remove(netuid, uid);
@@ -858,9 +936,11 @@ pub mod pallet {
 		/// Set the caller's weight row on `netuid` (commit-reveal off).
 		///
 		/// - Origin: signed by a registered hotkey holding a validator permit.
-		/// - `uids`/`values`: same length, at most `max_uids`, registered UIDs, no duplicates,
-		///   not all zero. `version_key >= weights_version`. At most once per `tempo` blocks.
-		///   Stored sorted by UID; updates the neuron's `last_update`.
+		/// - `uids`/`values`: at most `MaxUidsLimit` each (bounded arguments), checked by
+		///   [`arena_rules::yuma::validate_weights`]: same length, at most `max_uids`, registered
+		///   UIDs, no duplicates, not all zero. `version_key >= weights_version`. At most once
+		///   per epoch window of the subnet. Stored sorted by UID; updates the neuron's
+		///   `last_update`.
 		///
 		/// Errors: [`Error::SubnetNotFound`], [`Error::CommitRevealEnabled`],
 		/// [`Error::NotRegistered`], [`Error::NoValidatorPermit`],
@@ -870,12 +950,12 @@ pub mod pallet {
 		///
 		/// Events: [`Event::WeightsSet`].
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::set_weights(uids.len().saturated_into()))]
+		#[pallet::weight(T::WeightInfo::set_weights(uids.len().max(values.len()).saturated_into()))]
 		pub fn set_weights(
 			origin: OriginFor<T>,
 			netuid: NetUid,
-			uids: Vec<Uid>,
-			values: Vec<u16>,
+			uids: WeightArgOf<T>,
+			values: WeightArgOf<T>,
 			version_key: u64,
 		) -> DispatchResult {
 			let hotkey = ensure_signed(origin)?;
@@ -887,7 +967,7 @@ pub mod pallet {
 				Error::<T>::IncorrectWeightsVersion
 			);
 			let now = frame_system::Pallet::<T>::block_number();
-			Self::ensure_rate(neuron.last_update, now, hp.tempo)?;
+			Self::ensure_rate(netuid, neuron.last_update, now, hp.tempo)?;
 			Self::store_weights(netuid, uid, neuron, &hp, &uids, &values, now)?;
 			Self::deposit_event(Event::WeightsSet { netuid, uid });
 			Ok(())
@@ -897,8 +977,9 @@ pub mod pallet {
 		///
 		/// - Origin: signed by a registered hotkey holding a validator permit.
 		/// - `hash = blake2_256(SCALE((hotkey, netuid, uids, values, salt, version_key)))`, see
-		///   [`Pallet::commit_hash`]. Replaces any previous commit. At most once per `tempo`
-		///   blocks.
+		///   [`Pallet::commit_hash`]. Replaces any previous commit. At most once per epoch
+		///   window. The reveal window ([`Pallet::reveal_window`] at the current tempo) is
+		///   stored with the commit: a later tempo change does not move it.
 		///
 		/// Errors: [`Error::SubnetNotFound`], [`Error::CommitRevealDisabled`],
 		/// [`Error::NotRegistered`], [`Error::NoValidatorPermit`],
@@ -914,13 +995,16 @@ pub mod pallet {
 			let (uid, _) = Self::ensure_validator(netuid, &hotkey)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			let last = WeightCommits::<T>::get(netuid, uid).map(|c| c.committed_at);
-			Self::ensure_rate(last, now, hp.tempo)?;
+			Self::ensure_rate(netuid, last, now, hp.tempo)?;
+			let (open, close) = Self::reveal_window(netuid, &hp, now);
 			WeightCommits::<T>::insert(
 				netuid,
 				uid,
 				WeightCommit {
 					hash,
 					committed_at: now,
+					reveal_open: open.saturated_into(),
+					reveal_close: close.saturated_into(),
 				},
 			);
 			Self::deposit_event(Event::WeightsCommitted { netuid, uid, hash });
@@ -930,9 +1014,11 @@ pub mod pallet {
 		/// Reveal the weight row committed with [`Pallet::commit_weights`].
 		///
 		/// - Origin: signed by the committing hotkey, still registered and permitted.
-		/// - Allowed from the first epoch block of the subnet after the commit, for
-		///   `reveal_window` blocks; the data must hash to the commit and pass the same checks as
-		///   [`Pallet::set_weights`]. Removes the commit; updates `last_update`.
+		/// - Allowed in the window stored with the commit: from the first epoch block of the
+		///   subnet after the commit, for `reveal_window` blocks, both at the settings of the
+		///   commit. The data (`uids`/`values` bounded by `MaxUidsLimit`) must hash to the
+		///   commit and pass the same checks as [`Pallet::set_weights`]. Removes the commit;
+		///   updates `last_update`. Charged by the row length (hashing included).
 		///
 		/// Errors: [`Error::SubnetNotFound`], [`Error::CommitRevealDisabled`],
 		/// [`Error::NotRegistered`], [`Error::NoValidatorPermit`], [`Error::NoWeightsCommit`],
@@ -941,12 +1027,12 @@ pub mod pallet {
 		///
 		/// Events: [`Event::WeightsRevealed`].
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::reveal_weights(uids.len().saturated_into()))]
+		#[pallet::weight(T::WeightInfo::reveal_weights(uids.len().max(values.len()).saturated_into()))]
 		pub fn reveal_weights(
 			origin: OriginFor<T>,
 			netuid: NetUid,
-			uids: Vec<Uid>,
-			values: Vec<u16>,
+			uids: WeightArgOf<T>,
+			values: WeightArgOf<T>,
 			salt: [u8; 32],
 			version_key: u64,
 		) -> DispatchResult {
@@ -956,10 +1042,8 @@ pub mod pallet {
 			let (uid, neuron) = Self::ensure_validator(netuid, &hotkey)?;
 			let commit = WeightCommits::<T>::get(netuid, uid).ok_or(Error::<T>::NoWeightsCommit)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			let (open, close) = Self::reveal_window(netuid, &hp, commit.committed_at);
-			let now64 = now.saturated_into::<u64>();
-			ensure!(now64 >= open, Error::<T>::RevealTooEarly);
-			ensure!(now64 < close, Error::<T>::RevealExpired);
+			ensure!(now >= commit.reveal_open, Error::<T>::RevealTooEarly);
+			ensure!(now < commit.reveal_close, Error::<T>::RevealExpired);
 			let hash = Self::commit_hash(&hotkey, netuid, &uids, &values, &salt, version_key);
 			ensure!(hash == commit.hash, Error::<T>::InvalidReveal);
 			ensure!(
@@ -1002,6 +1086,7 @@ pub mod pallet {
 		/// The `Config` limits hyperparameters are checked against.
 		pub fn limits() -> Limits<BalanceOf<T>> {
 			Limits {
+				min_tempo: MinTempo::<T>::get(),
 				max_uids: T::MaxUidsLimit::get(),
 				max_validators: T::MaxValidatorsLimit::get(),
 				max_burn: T::MaxBurnLimit::get(),
@@ -1058,7 +1143,8 @@ pub mod pallet {
 			))
 		}
 
-		/// `[open, close)` blocks in which a commit made at `committed_at` may be revealed.
+		/// `[open, close)` blocks in which a commit made at `committed_at` may be revealed, at the
+		/// hyperparameters `hp` (`commit_weights` stores it with the commit).
 		pub fn reveal_window(
 			netuid: NetUid,
 			hp: &HyperparamsOf<T>,
@@ -1087,14 +1173,24 @@ pub mod pallet {
 			Ok((uid, neuron))
 		}
 
+		/// At most one weight setting (or commit) per epoch window of `netuid`: refuses if
+		/// `last` lies in the window of `now` ([`epoch_schedule::same_epoch_window`]).
 		fn ensure_rate(
+			netuid: NetUid,
 			last: Option<BlockNumberFor<T>>,
 			now: BlockNumberFor<T>,
 			tempo: u32,
 		) -> DispatchResult {
 			if let Some(last) = last {
-				let since: u64 = now.saturating_sub(last).saturated_into();
-				ensure!(since >= u64::from(tempo), Error::<T>::SettingWeightsTooFast);
+				ensure!(
+					!epoch_schedule::same_epoch_window(
+						netuid,
+						last.saturated_into(),
+						now.saturated_into(),
+						tempo
+					),
+					Error::<T>::SettingWeightsTooFast
+				);
 			}
 			Ok(())
 		}
@@ -1110,7 +1206,7 @@ pub mod pallet {
 			now: BlockNumberFor<T>,
 		) -> DispatchResult {
 			let row =
-				rules::check_weights(uids, values, NeuronCount::<T>::get(netuid), hp.max_uids)
+				yuma::validate_weights(uids, values, NeuronCount::<T>::get(netuid), hp.max_uids)
 					.map_err(Error::<T>::from)?;
 			let row: WeightRowOf<T> = row.try_into().map_err(|_| Error::<T>::TooManyWeights)?;
 			Weights::<T>::insert(netuid, uid, row);
@@ -1135,8 +1231,9 @@ pub mod pallet {
 		}
 
 		/// Removes a subnet and everything keyed by it, releasing the owner's lock (less the
-		/// early-dissolution forfeit when its owner dissolves it).
-		fn remove_network(netuid: NetUid, removal: Removal) -> DispatchResult {
+		/// early-dissolution forfeit when its owner dissolves it). Returns the weight the
+		/// removal hooks reported (the callers charge it).
+		fn remove_network(netuid: NetUid, removal: Removal) -> Result<Weight, DispatchError> {
 			let record = Networks::<T>::take(netuid).ok_or(Error::<T>::SubnetNotFound)?;
 			let mut locked = record.locked;
 			if removal == Removal::DissolvedByOwner {
@@ -1181,7 +1278,7 @@ pub mod pallet {
 			let _ = Weights::<T>::clear_prefix(netuid, limit, None);
 			let _ = WeightCommits::<T>::clear_prefix(netuid, limit, None);
 			SubnetCount::<T>::mutate(|c| *c = c.saturating_sub(1));
-			T::Hooks::on_network_removed(netuid);
+			let hooks_weight = T::Hooks::on_network_removed(netuid);
 			let owner = record.owner;
 			Self::deposit_event(if removal == Removal::Pruned {
 				Event::NetworkPruned {
@@ -1196,7 +1293,7 @@ pub mod pallet {
 					released,
 				}
 			});
-			Ok(())
+			Ok(hooks_weight)
 		}
 
 		/// Runtime-API view of a subnet.
@@ -1327,8 +1424,12 @@ pub mod pallet {
 				for (uid, _) in Endpoints::<T>::iter_prefix(netuid) {
 					ensure!(uid < n, "endpoint of a missing uid");
 				}
-				for (uid, _) in WeightCommits::<T>::iter_prefix(netuid) {
+				for (uid, c) in WeightCommits::<T>::iter_prefix(netuid) {
 					ensure!(uid < n, "commit of a missing uid");
+					ensure!(
+						c.committed_at < c.reveal_open && c.reveal_open < c.reveal_close,
+						"commit's reveal window not after the commit"
+					);
 				}
 			}
 			for (owner, locked) in locks {
@@ -1408,6 +1509,18 @@ pub mod pallet {
 		fn is_epoch_block(netuid: NetUid, now: BlockNumberFor<T>) -> bool {
 			Hyperparams::<T>::get(netuid)
 				.is_some_and(|hp| rules::is_epoch_block(netuid, now.saturated_into(), hp.tempo))
+		}
+		fn neuron_count(netuid: NetUid) -> u16 {
+			NeuronCount::<T>::get(netuid)
+		}
+		fn max_subnets() -> u32 {
+			u32::from(T::MaxSubnets::get())
+		}
+		fn max_uids() -> u32 {
+			T::MaxUidsLimit::get()
+		}
+		fn epoch_hooks_weight() -> Weight {
+			EpochHooksWeight::<T>::get()
 		}
 		fn set_neuron_metrics(
 			netuid: NetUid,

@@ -60,6 +60,11 @@ pub const TEMPO: u32 = 10;
 pub const IMMUNITY: u32 = 20;
 pub const NETWORK_IMMUNITY: u64 = 50;
 pub const LOCK_INTERVAL: u64 = 100;
+/// The runtime's tempo floor in this mock.
+pub const MIN_TEMPO: u32 = 5;
+/// Weight the mock removal hook reports (as the emission pallet's clean-up would).
+pub const REMOVAL_HOOK_WEIGHT: frame_support::weights::Weight =
+	frame_support::weights::Weight::from_parts(123_000_000_000, 4_567);
 
 parameter_types! {
 	pub DefaultHyperparams: SubnetHyperparams<Balance> = SubnetHyperparams {
@@ -85,6 +90,7 @@ impl pallet_subnets::Config for Test {
 	type EmissionInfo = MockEmission;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MaxSubnets = ConstU16<8>;
+	type DefaultMinTempo = ConstU32<MIN_TEMPO>;
 	type DefaultSubnetLimit = ConstU16<3>;
 	type MinLockCost = ConstU64<MIN_LOCK>;
 	type LockReductionInterval = ConstU64<LOCK_INTERVAL>;
@@ -153,6 +159,13 @@ impl StakeInterface<AccountId, Balance> for MockStake {
 				.collect()
 		})
 	}
+	fn remove_validator_permit(
+		netuid: NetUid,
+		hotkey: &AccountId,
+	) -> frame_support::weights::Weight {
+		PERMITS.with(|p| p.borrow_mut().remove(&(netuid, *hotkey)));
+		Default::default()
+	}
 	fn positions_on(_: NetUid, _: &AccountId) -> Vec<(AccountId, Balance)> {
 		Vec::new()
 	}
@@ -186,7 +199,10 @@ pub struct HookRecorder;
 impl SubnetHooks for HookRecorder {
 	fn on_network_removed(netuid: NetUid) -> frame_support::weights::Weight {
 		REMOVED.with(|r| r.borrow_mut().push(netuid));
-		Default::default()
+		REMOVAL_HOOK_WEIGHT
+	}
+	fn on_network_removed_max_weight() -> frame_support::weights::Weight {
+		REMOVAL_HOOK_WEIGHT
 	}
 	fn on_epoch(netuid: NetUid) -> frame_support::weights::Weight {
 		EPOCHS.with(|e| e.borrow_mut().push((System::block_number(), netuid)));
@@ -280,6 +296,11 @@ pub fn register(netuid: NetUid, coldkey: AccountId, hotkey: AccountId) -> Uid {
 
 pub fn fund(who: AccountId, amount: Balance) {
 	let _ = <Balances as Mutate<AccountId>>::mint_into(&who, amount);
+}
+
+/// A bounded weight-row argument (`uids` or `values`).
+pub fn row(v: &[u16]) -> crate::WeightArgOf<Test> {
+	v.to_vec().try_into().expect("at most MaxUidsLimit entries")
 }
 
 pub fn last_event() -> RuntimeEvent {

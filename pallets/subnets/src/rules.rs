@@ -1,11 +1,11 @@
 //! Pure rules of this pallet that `arena-rules` does not (yet) provide: which subnet to prune
-//! when the subnet limit is reached and weight-row validation. Epoch boundaries are
-//! [`arena_rules::epoch_schedule`]'s.
+//! when the subnet limit is reached. Epoch boundaries are [`arena_rules::epoch_schedule`]'s;
+//! weight rows are checked by [`arena_rules::yuma::validate_weights`] (the one rule).
 //!
 //! Lock cost, burn price and the neuron pruning choice come from
 //! [`arena_rules::registration`].
 
-use arena_pallet_primitives::{NetUid, Uid};
+use arena_pallet_primitives::NetUid;
 use arena_rules::BlockNumber;
 
 /// What the subnet pruning rule needs to know about a subnet.
@@ -37,49 +37,6 @@ pub fn subnet_to_prune(
 
 pub use arena_rules::epoch_schedule::{is_epoch_block, next_epoch_block};
 
-/// Why a weight row is refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WeightsError {
-	/// `uids` and `values` differ in length.
-	LengthMismatch,
-	/// More entries than `max_uids`.
-	TooMany,
-	/// A UID at or above the neuron count.
-	UnknownUid,
-	/// A UID appears twice.
-	Duplicate,
-	/// Every value is zero (or the row is empty).
-	AllZero,
-}
-
-/// Validates a weight row and returns it as `(uid, value)` pairs sorted by UID.
-pub fn check_weights(
-	uids: &[Uid],
-	values: &[u16],
-	neurons: u16,
-	max_uids: u16,
-) -> Result<alloc::vec::Vec<(Uid, u16)>, WeightsError> {
-	if uids.len() != values.len() {
-		return Err(WeightsError::LengthMismatch);
-	}
-	if uids.len() > usize::from(max_uids) {
-		return Err(WeightsError::TooMany);
-	}
-	if uids.iter().any(|u| *u >= neurons) {
-		return Err(WeightsError::UnknownUid);
-	}
-	let mut row: alloc::vec::Vec<(Uid, u16)> =
-		uids.iter().copied().zip(values.iter().copied()).collect();
-	row.sort_unstable_by_key(|(u, _)| *u);
-	if row.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
-		return Err(WeightsError::Duplicate);
-	}
-	if row.iter().all(|(_, v)| *v == 0) {
-		return Err(WeightsError::AllZero);
-	}
-	Ok(row)
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -107,34 +64,5 @@ mod tests {
 		assert_eq!(subnet_to_prune(&subnets, 1_100, 200), Some(1));
 		assert_eq!(subnet_to_prune(&subnets, 10, 200), None);
 		assert_eq!(subnet_to_prune(&[], 10, 0), None);
-	}
-
-	#[test]
-	fn weight_rows() {
-		assert_eq!(
-			check_weights(&[2, 0], &[1, 5], 3, 3),
-			Ok(vec![(0, 5), (2, 1)])
-		);
-		assert_eq!(
-			check_weights(&[0], &[1, 2], 3, 3),
-			Err(WeightsError::LengthMismatch)
-		);
-		assert_eq!(
-			check_weights(&[0, 1], &[1, 2], 3, 1),
-			Err(WeightsError::TooMany)
-		);
-		assert_eq!(
-			check_weights(&[3], &[1], 3, 3),
-			Err(WeightsError::UnknownUid)
-		);
-		assert_eq!(
-			check_weights(&[1, 1], &[1, 2], 3, 3),
-			Err(WeightsError::Duplicate)
-		);
-		assert_eq!(
-			check_weights(&[1, 2], &[0, 0], 3, 3),
-			Err(WeightsError::AllZero)
-		);
-		assert_eq!(check_weights(&[], &[], 3, 3), Err(WeightsError::AllZero));
 	}
 }

@@ -44,10 +44,25 @@ pub struct Neuron<AccountId, Balance, BlockNumber> {
 	pub metrics: NeuronMetrics<Balance>,
 }
 
-/// A pending weight commit.
+/// A pending weight commit. Its reveal window is fixed when it is made, so an owner who
+/// changes the tempo afterwards cannot move it.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen, Debug)]
 pub struct WeightCommit<BlockNumber> {
 	/// `blake2_256(SCALE(hotkey, netuid, uids, values, salt, version_key))`.
+	pub hash: H256,
+	/// Block of the commit.
+	pub committed_at: BlockNumber,
+	/// First block the commit may be revealed in: the subnet's first epoch block after the
+	/// commit, at the tempo of the commit.
+	pub reveal_open: BlockNumber,
+	/// First block the commit may no longer be revealed in: `reveal_open + reveal_window`.
+	pub reveal_close: BlockNumber,
+}
+
+/// A weight commit as stored before storage version 1 (without its reveal window).
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen, Debug)]
+pub struct WeightCommitV0<BlockNumber> {
+	/// The commit hash.
 	pub hash: H256,
 	/// Block of the commit.
 	pub committed_at: BlockNumber,
@@ -133,7 +148,8 @@ impl<Balance> HyperParam<Balance> {
 /// Hard bounds of hyperparameters (besides the pallet's `Config` limits; training tasks follow
 /// [`arena_rules::training_task`]).
 pub mod bounds {
-	/// Shortest tempo (blocks).
+	/// Shortest tempo any runtime may allow (blocks); the runtime's own floor
+	/// ([`MinTempo`](crate::MinTempo)) is at least this.
 	pub const MIN_TEMPO: u32 = 2;
 	/// Longest tempo: one week of 12 s blocks.
 	pub const MAX_TEMPO: u32 = 50_400;
@@ -150,7 +166,8 @@ pub mod bounds {
 /// Why a hyperparameter set or training task is out of bounds.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum BoundsError {
-	/// `tempo` outside `MIN_TEMPO..=MAX_TEMPO`.
+	/// `tempo` below the runtime's floor (`Limits::min_tempo`, at least `MIN_TEMPO`) or above
+	/// `MAX_TEMPO`.
 	Tempo,
 	/// `max_uids` zero or above the pallet's limit.
 	MaxUids,
@@ -191,6 +208,8 @@ pub enum BoundsError {
 /// Limits that come from the pallet's `Config`.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits<Balance> {
+	/// The runtime's tempo floor ([`MinTempo`](crate::MinTempo)).
+	pub min_tempo: u32,
 	/// `Config::MaxUidsLimit`.
 	pub max_uids: u32,
 	/// `Config::MaxValidatorsLimit`.
@@ -207,7 +226,7 @@ pub fn check_hyperparams<Balance: PartialOrd + Default>(
 	neurons: u16,
 ) -> Result<(), BoundsError> {
 	use bounds::*;
-	if !(MIN_TEMPO..=MAX_TEMPO).contains(&h.tempo) {
+	if !(limits.min_tempo.max(MIN_TEMPO)..=MAX_TEMPO).contains(&h.tempo) {
 		return Err(BoundsError::Tempo);
 	}
 	if h.max_uids == 0 || u32::from(h.max_uids) > limits.max_uids {

@@ -1,6 +1,8 @@
-//! Epochs (SPEC §3): owner cut, Yuma over the weights, payouts, bounded epochs per block.
+//! Epochs (SPEC §3): owner cut, Yuma over the weights, payouts, epochs within the block budget.
 
-use crate::{mock::*, EpochPayout, EpochQueue, Event, LastEpoch, PendingEmission, Totals};
+use crate::{
+	mock::*, EpochPayout, EpochQueue, Event, HeadDeferredAt, LastEpoch, PendingEmission, Totals,
+};
 use arena_pallet_primitives::{PayoutKind, SubnetHooks};
 use frame_support::assert_ok;
 use sp_runtime::{Perbill, Perquintill};
@@ -22,7 +24,13 @@ fn setup() -> u16 {
 
 /// The validator (hotkey 101) sets `values` on `uids`.
 fn validator_weights(netuid: u16, uids: Vec<u16>, values: Vec<u16>) {
-	assert_ok!(Subnets::set_weights(origin(101), netuid, uids, values, 0));
+	assert_ok!(Subnets::set_weights(
+		origin(101),
+		netuid,
+		uids.try_into().unwrap(),
+		values.try_into().unwrap(),
+		0
+	));
 }
 
 fn last_payout(netuid: u16) -> EpochPayout<Balance> {
@@ -169,9 +177,11 @@ fn weights_and_bonds_for_a_replaced_uid_are_ignored() {
 }
 
 #[test]
-fn epochs_per_block_are_bounded_and_the_rest_deferred() {
+fn an_epoch_above_the_budget_runs_alone_in_a_free_block() {
 	build_and_execute(|| {
-		MaxEpochsPerBlock::set(1);
+		// A budget too small for any epoch: in a block where no subnet's epoch hooks ran the
+		// head runs alone anyway, so the queue still moves and no epoch is lost.
+		EpochBlockShare::set(Perbill::from_parts(1));
 		let nets: Vec<u16> = (0..3).map(|i| new_subnet(20 + i)).collect();
 		for (i, n) in nets.iter().enumerate() {
 			register(*n, 30 + i as u64, 130 + i as u64);
@@ -182,6 +192,7 @@ fn epochs_per_block_are_bounded_and_the_rest_deferred() {
 		// Queued once each, even if reported twice.
 		<Emission as SubnetHooks>::on_epoch(nets[0]);
 		assert_eq!(EpochQueue::<Test>::get().into_inner(), nets);
+		// Block 2: subnets 0..3 (tempo 10) are not due: a free block.
 		next_block();
 		assert_eq!(EpochQueue::<Test>::get().into_inner(), nets[1..].to_vec());
 		assert!(LastEpoch::<Test>::get(nets[0]).is_some());
@@ -190,7 +201,50 @@ fn epochs_per_block_are_bounded_and_the_rest_deferred() {
 		next_block();
 		assert!(EpochQueue::<Test>::get().is_empty());
 		assert!(nets.iter().all(|n| LastEpoch::<Test>::get(n).is_some()));
-		MaxEpochsPerBlock::set(4);
+		assert_eq!(HeadDeferredAt::<Test>::get(), None);
+		EpochBlockShare::set(Perbill::from_percent(25));
+	});
+}
+
+#[test]
+fn an_epoch_that_does_not_fit_waits_while_subnets_keep_the_budget_busy() {
+	build_and_execute(|| {
+		EpochBlockShare::set(Perbill::from_parts(1));
+		let netuid = new_subnet(20);
+		register(netuid, 30, 130);
+		<Emission as SubnetHooks>::on_epoch(netuid);
+		// Another subnet's epoch hooks ran in this block: the budget is busy.
+		pallet_subnets::EpochHooksWeight::<Test>::put(frame_support::weights::Weight::from_parts(
+			1, 0,
+		));
+		let now = System::block_number();
+		let _ = <Emission as frame_support::traits::Hooks<u64>>::on_initialize(now);
+		assert_eq!(EpochQueue::<Test>::get().into_inner(), vec![netuid]);
+		assert_eq!(HeadDeferredAt::<Test>::get(), Some(now));
+		// After MaxSubnets (8) busy blocks it runs anyway: no epoch waits for ever.
+		System::set_block_number(now + 8);
+		pallet_subnets::EpochHooksWeight::<Test>::put(frame_support::weights::Weight::from_parts(
+			1, 0,
+		));
+		let _ = <Emission as frame_support::traits::Hooks<u64>>::on_initialize(now + 8);
+		assert!(EpochQueue::<Test>::get().is_empty());
+		assert_eq!(HeadDeferredAt::<Test>::get(), None);
+		pallet_subnets::EpochHooksWeight::<Test>::kill();
+		EpochBlockShare::set(Perbill::from_percent(25));
+	});
+}
+
+#[test]
+fn epochs_that_fit_the_budget_run_in_the_block_they_are_queued() {
+	build_and_execute(|| {
+		let nets: Vec<u16> = (0..3).map(|i| new_subnet(20 + i)).collect();
+		for (i, n) in nets.iter().enumerate() {
+			register(*n, 30 + i as u64, 130 + i as u64);
+			<Emission as SubnetHooks>::on_epoch(*n);
+		}
+		next_block();
+		assert!(EpochQueue::<Test>::get().is_empty());
+		assert!(nets.iter().all(|n| LastEpoch::<Test>::get(n).is_some()));
 	});
 }
 

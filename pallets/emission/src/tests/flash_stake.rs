@@ -27,15 +27,15 @@ fn run(flash: bool) -> Outcome {
 	assert_ok!(Subnets::set_weights(
 		origin(101),
 		netuid,
-		vec![1, 2],
-		vec![1, 3],
+		sp_runtime::bounded_vec![1, 2],
+		sp_runtime::bounded_vec![1, 3],
 		0
 	));
 	assert_ok!(Subnets::set_weights(
 		origin(104),
 		netuid,
-		vec![1, 2],
-		vec![3, 1],
+		sp_runtime::bounded_vec![1, 2],
+		sp_runtime::bounded_vec![3, 1],
 		0
 	));
 	run_to_block(39);

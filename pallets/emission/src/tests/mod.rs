@@ -5,6 +5,7 @@
 mod bench;
 mod cycling;
 mod epoch;
+mod epoch_budget;
 mod flash_stake;
 mod flow;
 mod halving;

@@ -169,7 +169,13 @@ fn apply(s: &Step) {
 		} => {
 			let (uids, values): (Vec<u16>, Vec<u16>) =
 				weights.iter().map(|(u, w)| (*u as u16, *w)).unzip();
-			let _ = Subnets::set_weights(origin(HOT + *hotkey as u64), net(n), uids, values, 0);
+			let _ = Subnets::set_weights(
+				origin(HOT + *hotkey as u64),
+				net(n),
+				uids.try_into().unwrap(),
+				values.try_into().unwrap(),
+				0,
+			);
 		},
 		Step::Burn { who, amount } => {
 			let _ = Balances::burn_from(

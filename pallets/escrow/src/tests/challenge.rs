@@ -289,8 +289,8 @@ fn challenge_fails_after_every_entry_reached_its_release_block() {
 			assert_ok!(Subnets::set_weights(
 				origin(v),
 				netuid,
-				vec![uid_23],
-				vec![1],
+				sp_runtime::bounded_vec![uid_23],
+				sp_runtime::bounded_vec![1],
 				0
 			));
 		}

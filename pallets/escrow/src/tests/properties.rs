@@ -147,8 +147,8 @@ fn apply(netuid: NetUid, s: &Step) {
 			let _ = Subnets::set_weights(
 				origin(VALIDATORS[*validator as usize]),
 				netuid,
-				uids,
-				vec![*w21, *w23],
+				uids.try_into().unwrap(),
+				sp_runtime::bounded_vec![*w21, *w23],
 				0,
 			);
 		},

@@ -29,12 +29,18 @@ fn permits_go_to_top_k_by_stake_at_each_epoch() {
 		assert_ok!(Subnets::set_weights(
 			origin(12),
 			netuid,
-			vec![0],
-			vec![1],
+			sp_runtime::bounded_vec![0],
+			sp_runtime::bounded_vec![1],
 			0
 		));
 		assert_noop!(
-			Subnets::set_weights(origin(11), netuid, vec![0], vec![1], 0),
+			Subnets::set_weights(
+				origin(11),
+				netuid,
+				sp_runtime::bounded_vec![0],
+				sp_runtime::bounded_vec![1],
+				0
+			),
 			pallet_subnets::Error::<Test>::NoValidatorPermit
 		);
 		// Stake changes take effect at the first epoch after they mature.

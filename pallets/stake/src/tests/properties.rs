@@ -135,7 +135,13 @@ fn apply(op: &Op) -> Result<(), sp_runtime::DispatchError> {
 		Op::SetWeights(n, h, w) => {
 			let net = subnet(n);
 			let (uids, values): (Vec<u16>, Vec<u16>) = w.into_iter().unzip();
-			Subnets::set_weights(origin(neuron(net, h)), net, uids, values, 0)
+			Subnets::set_weights(
+				origin(neuron(net, h)),
+				net,
+				uids.try_into().unwrap(),
+				values.try_into().unwrap(),
+				0,
+			)
 		},
 		Op::Advance(k) => {
 			run_to_block(System::block_number() + k);

@@ -62,7 +62,7 @@ fn apply(op: &Op) {
 		Op::Serve(h, n) => Subnets::serve_endpoint(origin(h), n, b"https://e".to_vec()),
 		Op::SetWeights(h, n, w) => {
 			let (uids, values): (Vec<u16>, Vec<u16>) = w.into_iter().unzip();
-			Subnets::set_weights(origin(h), n, uids, values, 0)
+			Subnets::set_weights(origin(h), n, row(&uids), row(&values), 0)
 		},
 		Op::Permit(n, h) => {
 			grant_permit(n, h);

@@ -28,8 +28,8 @@ fn set_weights_stores_a_sorted_row() {
 		assert_ok!(Subnets::set_weights(
 			origin(11),
 			netuid,
-			vec![2, 1],
-			vec![5, 0],
+			row(&[2, 1]),
+			row(&[5, 0]),
 			0
 		));
 		assert_eq!(
@@ -44,17 +44,17 @@ fn set_weights_stores_a_sorted_row() {
 			last_event(),
 			RuntimeEvent::Subnets(Event::WeightsSet { netuid, uid: 0 })
 		);
-		// Rate limit: once per tempo.
+		// Rate limit: once per epoch window.
 		assert_noop!(
-			Subnets::set_weights(origin(11), netuid, vec![1], vec![1], 0),
+			Subnets::set_weights(origin(11), netuid, row(&[1]), row(&[1]), 0),
 			Error::<Test>::SettingWeightsTooFast
 		);
 		run_to_block(1 + TEMPO as u64);
 		assert_ok!(Subnets::set_weights(
 			origin(11),
 			netuid,
-			vec![0],
-			vec![1],
+			row(&[0]),
+			row(&[1]),
 			0
 		));
 	});
@@ -65,39 +65,39 @@ fn set_weights_errors() {
 	build_and_execute(|| {
 		let netuid = setup();
 		assert_noop!(
-			Subnets::set_weights(origin(11), 9, vec![1], vec![1], 0),
+			Subnets::set_weights(origin(11), 9, row(&[1]), row(&[1]), 0),
 			Error::<Test>::SubnetNotFound
 		);
 		assert_noop!(
-			Subnets::set_weights(origin(14), netuid, vec![1], vec![1], 0),
+			Subnets::set_weights(origin(14), netuid, row(&[1]), row(&[1]), 0),
 			Error::<Test>::NotRegistered
 		);
 		assert_noop!(
-			Subnets::set_weights(origin(12), netuid, vec![1], vec![1], 0),
+			Subnets::set_weights(origin(12), netuid, row(&[1]), row(&[1]), 0),
 			Error::<Test>::NoValidatorPermit
 		);
 		assert_noop!(
-			Subnets::set_weights(origin(11), netuid, vec![1, 2], vec![1], 0),
+			Subnets::set_weights(origin(11), netuid, row(&[1, 2]), row(&[1]), 0),
 			Error::<Test>::WeightLengthMismatch
 		);
 		assert_noop!(
-			Subnets::set_weights(origin(11), netuid, vec![0, 1, 2, 3, 4], vec![1; 5], 0),
+			Subnets::set_weights(origin(11), netuid, row(&[0, 1, 2, 3, 4]), row(&[1; 5]), 0),
 			Error::<Test>::TooManyWeights
 		);
 		assert_noop!(
-			Subnets::set_weights(origin(11), netuid, vec![3], vec![1], 0),
+			Subnets::set_weights(origin(11), netuid, row(&[3]), row(&[1]), 0),
 			Error::<Test>::UnknownUid
 		);
 		assert_noop!(
-			Subnets::set_weights(origin(11), netuid, vec![1, 1], vec![1, 2], 0),
+			Subnets::set_weights(origin(11), netuid, row(&[1, 1]), row(&[1, 2]), 0),
 			Error::<Test>::DuplicateUid
 		);
 		assert_noop!(
-			Subnets::set_weights(origin(11), netuid, vec![1, 2], vec![0, 0], 0),
+			Subnets::set_weights(origin(11), netuid, row(&[1, 2]), row(&[0, 0]), 0),
 			Error::<Test>::AllZeroWeights
 		);
 		assert_noop!(
-			Subnets::set_weights(origin(11), netuid, vec![], vec![], 0),
+			Subnets::set_weights(origin(11), netuid, row(&[]), row(&[]), 0),
 			Error::<Test>::AllZeroWeights
 		);
 		assert_ok!(Subnets::set_hyperparameters(
@@ -106,12 +106,12 @@ fn set_weights_errors() {
 			BoundedVec::truncate_from(vec![HyperParam::WeightsVersion(2)])
 		));
 		assert_noop!(
-			Subnets::set_weights(origin(11), netuid, vec![1], vec![1], 1),
+			Subnets::set_weights(origin(11), netuid, row(&[1]), row(&[1]), 1),
 			Error::<Test>::IncorrectWeightsVersion
 		);
 		enable_cr(netuid);
 		assert_noop!(
-			Subnets::set_weights(origin(11), netuid, vec![1], vec![1], 2),
+			Subnets::set_weights(origin(11), netuid, row(&[1]), row(&[1]), 2),
 			Error::<Test>::CommitRevealEnabled
 		);
 	});
@@ -139,19 +139,19 @@ fn commit_reveal_round_trip() {
 		);
 		// Netuid 0, tempo 10: next epoch block after 1 is 10; window [10, 15).
 		assert_noop!(
-			Subnets::reveal_weights(origin(11), netuid, vec![1, 2], vec![10, 20], salt, 0),
+			Subnets::reveal_weights(origin(11), netuid, row(&[1, 2]), row(&[10, 20]), salt, 0),
 			Error::<Test>::RevealTooEarly
 		);
 		run_to_block(10);
 		assert_noop!(
-			Subnets::reveal_weights(origin(11), netuid, vec![1, 2], vec![10, 21], salt, 0),
+			Subnets::reveal_weights(origin(11), netuid, row(&[1, 2]), row(&[10, 21]), salt, 0),
 			Error::<Test>::InvalidReveal
 		);
 		assert_ok!(Subnets::reveal_weights(
 			origin(11),
 			netuid,
-			vec![1, 2],
-			vec![10, 20],
+			row(&[1, 2]),
+			row(&[10, 20]),
 			salt,
 			0
 		));
@@ -169,7 +169,7 @@ fn commit_reveal_round_trip() {
 		);
 		assert!(WeightCommits::<Test>::get(netuid, 0).is_none());
 		assert_noop!(
-			Subnets::reveal_weights(origin(11), netuid, vec![1, 2], vec![10, 20], salt, 0),
+			Subnets::reveal_weights(origin(11), netuid, row(&[1, 2]), row(&[10, 20]), salt, 0),
 			Error::<Test>::NoWeightsCommit
 		);
 	});
@@ -185,7 +185,7 @@ fn commit_expires() {
 		assert_ok!(Subnets::commit_weights(origin(11), netuid, hash));
 		run_to_block(15);
 		assert_noop!(
-			Subnets::reveal_weights(origin(11), netuid, vec![1], vec![1], salt, 0),
+			Subnets::reveal_weights(origin(11), netuid, row(&[1]), row(&[1]), salt, 0),
 			Error::<Test>::RevealExpired
 		);
 	});
@@ -201,7 +201,7 @@ fn commit_reveal_errors() {
 			Error::<Test>::CommitRevealDisabled
 		);
 		assert_noop!(
-			Subnets::reveal_weights(origin(11), netuid, vec![1], vec![1], [0; 32], 0),
+			Subnets::reveal_weights(origin(11), netuid, row(&[1]), row(&[1]), [0; 32], 0),
 			Error::<Test>::CommitRevealDisabled
 		);
 		enable_cr(netuid);
@@ -218,15 +218,15 @@ fn commit_reveal_errors() {
 			Error::<Test>::NoValidatorPermit
 		);
 		assert_noop!(
-			Subnets::reveal_weights(origin(11), 9, vec![1], vec![1], [0; 32], 0),
+			Subnets::reveal_weights(origin(11), 9, row(&[1]), row(&[1]), [0; 32], 0),
 			Error::<Test>::SubnetNotFound
 		);
 		assert_noop!(
-			Subnets::reveal_weights(origin(14), netuid, vec![1], vec![1], [0; 32], 0),
+			Subnets::reveal_weights(origin(14), netuid, row(&[1]), row(&[1]), [0; 32], 0),
 			Error::<Test>::NotRegistered
 		);
 		assert_noop!(
-			Subnets::reveal_weights(origin(12), netuid, vec![1], vec![1], [0; 32], 0),
+			Subnets::reveal_weights(origin(12), netuid, row(&[1]), row(&[1]), [0; 32], 0),
 			Error::<Test>::NoValidatorPermit
 		);
 		// A committed row is still checked on reveal.
@@ -235,7 +235,7 @@ fn commit_reveal_errors() {
 		assert_ok!(Subnets::commit_weights(origin(11), netuid, hash));
 		run_to_block(10);
 		assert_noop!(
-			Subnets::reveal_weights(origin(11), netuid, vec![1, 1], vec![1, 1], salt, 0),
+			Subnets::reveal_weights(origin(11), netuid, row(&[1, 1]), row(&[1, 1]), salt, 0),
 			Error::<Test>::DuplicateUid
 		);
 		// Version checked on reveal.
@@ -245,7 +245,7 @@ fn commit_reveal_errors() {
 			BoundedVec::truncate_from(vec![HyperParam::WeightsVersion(5)])
 		));
 		assert_noop!(
-			Subnets::reveal_weights(origin(11), netuid, vec![1, 1], vec![1, 1], salt, 0),
+			Subnets::reveal_weights(origin(11), netuid, row(&[1, 1]), row(&[1, 1]), salt, 0),
 			Error::<Test>::IncorrectWeightsVersion
 		);
 	});

@@ -10,7 +10,8 @@
 //!   audit        audit cost as a fraction of a miner's round          (--inner H --segment c)
 //!   memory       peak RSS of one default miner round (boundary states streamed to disk) and of
 //!                one audit of it (segment re-run + update check)   (--inner H --segment c
-//!                --dir D: where the states go, default a temporary directory)
+//!                --part round|audit|both --dir D: where the states go; `audit` in a second
+//!                process reads what `round` left in D)
 //!   matmul       GFLOP/s of the default model's matrix products (the step's dominant cost)
 //!   crossbackend honest cross-backend relative errors of θ, m and v, segment by segment
 //!                (`wgpu` builds only; --segments N [--segment-len c] [--from S: audit
@@ -584,86 +585,115 @@ impl arena_training::RoundSink for StatesToDisk {
 	}
 }
 
-/// Peak RSS of one default miner round (`train_round_streaming`, states on disk) and, after
-/// resetting the peak, of one audit of it: the middle segment re-run and the update check,
-/// with the three states read back from disk. `RESULT table=memory` in MiB.
+/// Peak RSS of one default miner round and of one audit of it. `--part round` trains the
+/// round (`train_round_streaming`, boundary states to `--dir`, plus the update bytes);
+/// `--part audit` is a validator in a fresh process: it reads the states one at a time to
+/// rebuild the commitment (Merkle root, residual hash), then audits the middle segment and the
+/// update with the three states it needs; `--part both` (default) does both in one process,
+/// resetting the peak in between. `RESULT table=memory` in MiB (`VmHWM`).
 fn memory(args: &[String], corpus: &Corpus, device: &arena_training::Device) -> AnyResult<()> {
 	let mut cfg = TrainingConfig::default();
 	cfg.inner_steps = arg(args, "--inner", cfg.inner_steps);
 	cfg.segment_len = arg(args, "--segment", cfg.segment_len);
 	cfg.validate()?;
-	let dir = args
-		.iter()
-		.position(|a| a == "--dir")
-		.and_then(|i| args.get(i + 1))
-		.map(PathBuf::from)
-		.unwrap_or_else(|| {
-			std::env::temp_dir().join(format!("arena-memory-{}", std::process::id()))
-		});
-	std::fs::create_dir_all(&dir)?;
-	let before = peak_rss_kib().ok_or("no /proc/self/status")?;
-	let ck = Checkpoint::new(init_params(&cfg.model, [1; 32]));
-	let ck_hash = ck.hash()?;
-	let t0 = Instant::now();
-	let mut sink = StatesToDisk(dir.clone());
-	let round = arena_training::train_round_streaming(
-		&cfg, &ck, None, corpus, &[5; 32], b"miner", device, &mut sink,
-	)?;
-	let train_s = t0.elapsed().as_secs_f64();
-	let round_peak = peak_rss_kib().ok_or("no /proc/self/status")?;
-	let tree = arena_training::merkle::MerkleTree::new(&round.state_hashes).ok_or("no states")?;
-	let (commitment, update) = (round.commitment.clone(), round.update.clone());
-	drop(round);
-	let reset = reset_peak_rss();
-	let t1 = Instant::now();
-	let layout = param_layout(&cfg.model);
-	let s = (cfg.num_segments() / 2) as usize;
-	let last = cfg.num_segments() as usize;
-	let load = |i: usize| -> AnyResult<TrainState> {
-		let bytes = std::fs::read(dir.join(format!("{i}.state")))?;
-		Ok(TrainState::from_canonical_bytes(&bytes, &layout)?)
-	};
-	let (start, end, fin) = (load(s)?, load(s + 1)?, load(last)?);
-	let (sp, ep, lp) = (
-		tree.proof(s).ok_or("proof")?,
-		tree.proof(s + 1).ok_or("proof")?,
-		tree.proof(last).ok_or("proof")?,
+	let part = arg(args, "--part", "both".to_string());
+	let dir = arg(
+		args,
+		"--dir",
+		std::env::temp_dir().join(format!("arena-memory-{}", std::process::id())),
 	);
-	let ctx = RoundContext {
-		config: &cfg,
-		checkpoint: &ck,
-		checkpoint_hash: &ck_hash,
-		corpus,
-		round_seed: &[5; 32],
-		allowed_fingerprints: &[commitment.fingerprint.hash()],
-	};
-	let miner = MinerContext {
-		hotkey: b"miner",
-		previous_residual_hash: None,
-	};
-	let ev = SegmentEvidence {
-		segment: s as u64,
-		start_state: &start,
-		start_proof: &sp,
-		end_state: &end,
-		end_proof: &ep,
-	};
-	let seg = audit_segment(&ctx, &miner, &commitment, &ev, device)?;
-	let upd = audit_update(&ctx, &miner, &commitment, &fin, &lp, &update)?;
-	let audit_s = t1.elapsed().as_secs_f64();
-	let audit_peak = peak_rss_kib().ok_or("no /proc/self/status")?;
-	let state_bytes = std::fs::metadata(dir.join("0.state"))?.len();
-	println!(
-		"RESULT table=memory inner={} segment={} params={} state_mib={:.1} start_mib={:.1} round_peak_mib={:.1} audit_peak_mib={:.1} peak_reset={reset} train_seconds={train_s:.1} audit_seconds={audit_s:.1} segment_pass={} update_pass={}",
+	std::fs::create_dir_all(&dir)?;
+	let ck = Checkpoint::new(init_params(&cfg.model, [1; 32]));
+	let mut fields = format!(
+		"part={part} inner={} segment={} params={}",
 		cfg.inner_steps,
 		cfg.segment_len,
-		param_count(&cfg.model),
-		state_bytes as f64 / 1048576.0,
-		before as f64 / 1024.0,
-		round_peak as f64 / 1024.0,
-		audit_peak as f64 / 1024.0,
-		seg.passed(),
-		upd.passed()
+		param_count(&cfg.model)
+	);
+	if part == "round" || part == "both" {
+		let t0 = Instant::now();
+		let mut sink = StatesToDisk(dir.clone());
+		let round = arena_training::train_round_streaming(
+			&cfg, &ck, None, corpus, &[5; 32], b"miner", device, &mut sink,
+		)?;
+		std::fs::write(dir.join("update"), &round.update)?;
+		let peak = peak_rss_kib().ok_or("no /proc/self/status")?;
+		fields += &format!(
+			" round_peak_mib={:.1} train_seconds={:.1}",
+			peak as f64 / 1024.0,
+			t0.elapsed().as_secs_f64()
+		);
+	}
+	if part == "audit" || part == "both" {
+		let reset = reset_peak_rss();
+		let t1 = Instant::now();
+		let layout = param_layout(&cfg.model);
+		let load = |i: usize| -> AnyResult<TrainState> {
+			let bytes = std::fs::read(dir.join(format!("{i}.state")))?;
+			Ok(TrainState::from_canonical_bytes(&bytes, &layout)?)
+		};
+		let last = cfg.num_segments() as usize;
+		let hashes = (0..=last)
+			.map(|i| load(i).map(|st| st.hash()))
+			.collect::<AnyResult<Vec<_>>>()?;
+		let tree = arena_training::merkle::MerkleTree::new(&hashes).ok_or("no states")?;
+		let update = std::fs::read(dir.join("update"))?;
+		let s = last / 2;
+		let (start, end, fin) = (load(s)?, load(s + 1)?, load(last)?);
+		let (_, residual) = arena_training::compression::compress_with_feedback(
+			&fin.params.to_flat(),
+			&ck.params.to_flat(),
+			&fin.error_feedback.to_flat(),
+			&cfg.compression,
+		);
+		let commitment = arena_training::RoundCommitment {
+			checkpoint_hash: ck.hash()?,
+			update_hash: arena_training::update_format::update_hash(&update),
+			merkle_root: tree.root(),
+			steps: cfg.inner_steps,
+			fingerprint: arena_training::BackendFingerprint::of(device),
+			residual_hash: arena_training::residual_hash(&ParamSet::from_flat(&layout, &residual)?),
+		};
+		let ck_hash = ck.hash()?;
+		let ctx = RoundContext {
+			config: &cfg,
+			checkpoint: &ck,
+			checkpoint_hash: &ck_hash,
+			corpus,
+			round_seed: &[5; 32],
+			allowed_fingerprints: &[commitment.fingerprint.hash()],
+		};
+		let miner = MinerContext {
+			hotkey: b"miner",
+			previous_residual_hash: None,
+		};
+		let (sp, ep, lp) = (
+			tree.proof(s).ok_or("proof")?,
+			tree.proof(s + 1).ok_or("proof")?,
+			tree.proof(last).ok_or("proof")?,
+		);
+		let ev = SegmentEvidence {
+			segment: s as u64,
+			start_state: &start,
+			start_proof: &sp,
+			end_state: &end,
+			end_proof: &ep,
+		};
+		let seg = audit_segment(&ctx, &miner, &commitment, &ev, device)?;
+		let upd = audit_update(&ctx, &miner, &commitment, &fin, &lp, &update)?;
+		let peak = peak_rss_kib().ok_or("no /proc/self/status")?;
+		fields += &format!(
+			" audit_peak_mib={:.1} peak_reset={reset} audit_seconds={:.1} segment_pass={} update_pass={}",
+			peak as f64 / 1024.0,
+			t1.elapsed().as_secs_f64(),
+			seg.passed(),
+			upd.passed()
+		);
+	}
+	let state_bytes = std::fs::metadata(dir.join("0.state"))?.len();
+	println!(
+		"RESULT table=memory {fields} state_mib={:.1}",
+		state_bytes as f64 / 1048576.0
 	);
 	if !args.iter().any(|a| a == "--dir") {
 		std::fs::remove_dir_all(&dir)?;

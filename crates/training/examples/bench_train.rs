@@ -8,6 +8,10 @@
 //!                against uncompressed updates at equal tokens        (--rounds R --inner N
 //!                --miners M --trace N --k K --bits B --comp-lr/--comp-mu/--dense-lr/--dense-mu --ef-decay)
 //!   audit        audit cost as a fraction of a miner's round          (--inner H --segment c)
+//!   memory       peak RSS of one default miner round (boundary states streamed to disk) and of
+//!                one audit of it (segment re-run + update check)   (--inner H --segment c
+//!                --part round|audit|both --dir D: where the states go; `audit` in a second
+//!                process reads what `round` left in D)
 //!   matmul       GFLOP/s of the default model's matrix products (the step's dominant cost)
 //!   crossbackend honest cross-backend relative errors of θ, m and v, segment by segment
 //!                (`wgpu` builds only; --segments N [--segment-len c] [--from S: audit
@@ -24,7 +28,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use arena_training::compression::{compress_with_feedback, decompress};
+use arena_training::compression::{compress, decompress, CompressedUpdate, Quantiser};
 use arena_training::model::{init_params, param_count, param_layout};
 use arena_training::outer::{nesterov_step, weighted_mean};
 use arena_training::params::ParamSet;
@@ -77,6 +81,7 @@ fn main() -> AnyResult<()> {
 		"throughput" => throughput(&args, &cfg, &corpus, &device, &backend),
 		"compression" => compression(&args, &corpus, &device),
 		"audit" => audit(&args, &corpus, &device),
+		"memory" => memory(&args, &corpus, &device),
 		"matmul" => matmul(&args, &cfg, &device),
 		#[cfg(feature = "wgpu")]
 		"crossbackend" => cross_backend(&args, &corpus),
@@ -200,60 +205,202 @@ fn sim_config(inner: u64) -> TrainingConfig {
 	c
 }
 
-fn compression(args: &[String], corpus: &Corpus, device: &arena_training::Device) -> AnyResult<()> {
-	// 1) Size of a real update of the default model after a short round.
-	let skip_size = args.iter().any(|a| a == "--skip-size");
-	let mut cfg = TrainingConfig::default();
-	cfg.inner_steps = arg(args, "--size-steps", 20);
-	cfg.segment_len = cfg.inner_steps;
-	let ck = Checkpoint::new(init_params(&cfg.model, [1; 32]));
-	let art = if skip_size {
-		None
-	} else {
-		Some(train_round(
-			&cfg, &ck, None, corpus, &[3; 32], b"bench", device,
-		)?)
-	};
-	let dense = param_count(&cfg.model) * 4;
-	if let Some(art) = art {
-		println!(
-        "RESULT table=bytes params={} dense_fp32_bytes={dense} update_bytes={} ratio={:.1} chunk={} k={} bits={}",
-        param_count(&cfg.model),
-        art.update.len(),
-        dense as f64 / art.update.len() as f64,
-        cfg.compression.chunk_size,
-        cfg.compression.k_per_chunk,
-        cfg.compression.bits
-    );
-	}
+/// How the outer step averages the miners' decoded updates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum MeanRule {
+	/// `Σ w_i·x̂_i / Σ w_i` over all miners (SPEC §6.7 today): a coordinate only some miners
+	/// sent is divided by every miner's weight.
+	All,
+	/// Per coordinate, divided by the weight of the miners whose update lists that coordinate
+	/// (0 where nobody sent it).
+	Sent,
+}
 
-	// 2) Loss cost: R rounds of one miner + outer Nesterov, compressed vs dense updates.
+/// One arm of the compression study: dense updates or one compression setting, an outer step
+/// and an averaging rule.
+#[derive(Debug, Clone)]
+struct Variant {
+	name: String,
+	comp: Option<arena_training::config::CompressionConfig>,
+	mean: MeanRule,
+	lr: f32,
+	mu: f32,
+}
+
+/// Parses `name:key=value,...` (keys: `dense` (no value), `chunk`, `k`, `bits`, `decay`, `lr`,
+/// `mu`, `mean=all|sent`, `quant=max|mid`: symmetric or mid-rise quantiser); unspecified keys take `base`'s values.
+fn parse_variant(spec: &str, base: &TrainingConfig) -> AnyResult<Variant> {
+	let (name, rest) = spec.split_once(':').unwrap_or((spec, ""));
+	let mut comp = base.compression.clone();
+	let mut v = Variant {
+		name: name.to_string(),
+		comp: None,
+		mean: MeanRule::All,
+		lr: base.outer.lr,
+		mu: base.outer.momentum,
+	};
+	let mut dense = name == "dense";
+	for kv in rest.split(',').filter(|kv| !kv.is_empty()) {
+		let (k, val) = kv.split_once('=').unwrap_or((kv, ""));
+		match k {
+			"dense" => dense = true,
+			"chunk" => comp.chunk_size = val.parse()?,
+			"k" => comp.k_per_chunk = val.parse()?,
+			"bits" => comp.bits = val.parse()?,
+			"decay" => comp.feedback_decay = val.parse()?,
+			"lr" => v.lr = val.parse()?,
+			"mu" => v.mu = val.parse()?,
+			"mean" => {
+				v.mean = match val {
+					"all" => MeanRule::All,
+					"sent" => MeanRule::Sent,
+					o => return Err(format!("mean={o}: all|sent").into()),
+				}
+			},
+			"quant" => {
+				comp.quantiser = match val {
+					"max" => Quantiser::Symmetric,
+					"mid" => Quantiser::MidRise,
+					o => return Err(format!("quant={o}: max|mid").into()),
+				}
+			},
+			o => return Err(format!("unknown variant key {o}").into()),
+		}
+	}
+	if !dense {
+		let mut check = base.clone();
+		check.compression = comp.clone();
+		check.validate()?;
+		v.comp = Some(comp);
+	}
+	Ok(v)
+}
+
+/// The update of `x` and its dense decoding.
+fn compress_and_expand(
+	x: &[f32],
+	comp: &arena_training::config::CompressionConfig,
+) -> (CompressedUpdate, Vec<f32>) {
+	let c = compress(x, comp);
+	let xh = decompress(&c);
+	(c, xh)
+}
+
+/// `Σ w_i·x̂_i / Σ w_i`, per coordinate over the miners that sent it (`MeanRule::Sent`).
+fn mean_over_senders(deltas: &[(Vec<f32>, Option<CompressedUpdate>)], len: usize) -> Vec<f32> {
+	let mut acc = vec![0.0f64; len];
+	let mut n = vec![0u32; len];
+	for (d, c) in deltas {
+		match c {
+			Some(c) => {
+				for (j, chunk) in c.chunks.iter().enumerate() {
+					for &i in &chunk.indices {
+						let k = j * c.chunk_size + i as usize;
+						acc[k] += d[k] as f64;
+						n[k] += 1;
+					}
+				}
+			},
+			None => {
+				for (k, &x) in d.iter().enumerate() {
+					acc[k] += x as f64;
+					n[k] += 1;
+				}
+			},
+		}
+	}
+	acc.iter()
+		.zip(&n)
+		.map(|(a, &n)| if n == 0 { 0.0 } else { (a / n as f64) as f32 })
+		.collect()
+}
+
+fn compression(args: &[String], corpus: &Corpus, device: &arena_training::Device) -> AnyResult<()> {
 	let rounds = arg(args, "--rounds", 8u64);
 	let inner = arg(args, "--inner", 50u64);
 	let mut sim = sim_config(inner);
 	sim.compression.k_per_chunk = arg(args, "--k", sim.compression.k_per_chunk);
 	sim.compression.bits = arg(args, "--bits", sim.compression.bits);
 	let farg = |name: &str, default: f32| arg(args, name, default);
-	let dense_outer = (
-		farg("--dense-lr", sim.outer.lr),
-		farg("--dense-mu", sim.outer.momentum),
-	);
-	let comp_outer = (
-		farg("--comp-lr", sim.outer.lr),
-		farg("--comp-mu", sim.outer.momentum),
-	);
 	sim.compression.feedback_decay = farg("--ef-decay", sim.compression.feedback_decay);
 	let only_compressed = args.iter().any(|a| a == "--only-compressed");
 	let only_dense = args.iter().any(|a| a == "--only-dense");
+	// Arms: `--variant SPEC` (repeatable), else the historical pair dense / compressed.
+	let mut variants = Vec::new();
+	for (i, a) in args.iter().enumerate() {
+		if a == "--variant" {
+			let spec = args.get(i + 1).ok_or("--variant needs a value")?;
+			variants.push(parse_variant(spec, &sim)?);
+		}
+	}
+	let legacy = variants.is_empty();
+	if legacy {
+		if !only_compressed {
+			variants.push(Variant {
+				name: "dense".into(),
+				comp: None,
+				mean: MeanRule::All,
+				lr: farg("--dense-lr", sim.outer.lr),
+				mu: farg("--dense-mu", sim.outer.momentum),
+			});
+		}
+		if !only_dense {
+			variants.push(Variant {
+				name: "compressed".into(),
+				comp: Some(sim.compression.clone()),
+				mean: MeanRule::All,
+				lr: farg("--comp-lr", sim.outer.lr),
+				mu: farg("--comp-mu", sim.outer.momentum),
+			});
+		}
+	}
+
+	// 1) Size of a real update of the default model after a short round, per setting.
+	if !args.iter().any(|a| a == "--skip-size") {
+		let mut cfg = TrainingConfig::default();
+		cfg.inner_steps = arg(args, "--size-steps", 20);
+		cfg.segment_len = cfg.inner_steps;
+		let ck = Checkpoint::new(init_params(&cfg.model, [1; 32]));
+		let art = train_round(&cfg, &ck, None, corpus, &[3; 32], b"bench", device)?;
+		let layout = param_layout(&cfg.model);
+		let dense = param_count(&cfg.model) * 4;
+		let print = |name: &str, bytes: usize, c: &arena_training::config::CompressionConfig| {
+			println!(
+				"RESULT table=bytes variant={name} params={} dense_fp32_bytes={dense} update_bytes={bytes} ratio={:.1} chunk={} k={} bits={}",
+				param_count(&cfg.model),
+				dense as f64 / bytes as f64,
+				c.chunk_size,
+				c.k_per_chunk,
+				c.bits
+			);
+		};
+		print("default", art.update.len(), &cfg.compression);
+		if !legacy {
+			let last = art.boundary_states.last().ok_or("no final state")?;
+			let x = arena_training::compression::update_input(
+				&last.params.to_flat(),
+				&ck.params.to_flat(),
+				&vec![0.0; param_count(&cfg.model)],
+				1.0,
+			);
+			for v in &variants {
+				if let Some(comp) = &v.comp {
+					let (c, _) = compress_and_expand(&x, comp);
+					print(&v.name, encode(&c, &layout).len(), comp);
+				}
+			}
+		}
+	}
+
+	// 2) Loss cost: R rounds of M miners + outer step, for each arm, at equal tokens.
 	let miners = arg(args, "--miners", 1usize).max(1);
 	let trace = arg(args, "--trace", 0u64);
 	let layout = param_layout(&sim.model);
 	let init = init_params(&sim.model, [4; 32]);
 	let eval_seed = [9; 32];
-	for compressed in [false, true] {
-		if (only_compressed && !compressed) || (only_dense && compressed) {
-			continue;
-		}
+	let tokens_per_round = miners * inner as usize * sim.batch_size * sim.model.context;
+	let dense_bytes = param_count(&sim.model) * 4;
+	for v in &variants {
 		let mut theta = init.clone();
 		let mut momentum = vec![0.0f32; theta.numel()];
 		let mut feedback = vec![ParamSet::zeros(&layout); miners];
@@ -275,45 +422,74 @@ fn compression(args: &[String], corpus: &Corpus, device: &arena_training::Device
 					lp.step(corpus.train(), &[r as u8; 32], &hotkey)?;
 				}
 				let theta_h = lp.state()?.params.to_flat();
-				let delta = if compressed {
-					let (c, residual) =
-						compress_with_feedback(&theta_h, &theta_0, &e.to_flat(), &sim.compression);
-					bytes_total += encode(&c, &layout).len();
-					*e = ParamSet::from_flat(&layout, &residual)?;
-					decompress(&c)
-				} else {
-					bytes_total += theta_h.len() * 4;
-					theta_h.iter().zip(&theta_0).map(|(h, z)| h - z).collect()
+				let entry = match &v.comp {
+					Some(comp) => {
+						let x = arena_training::compression::update_input(
+							&theta_h,
+							&theta_0,
+							&e.to_flat(),
+							comp.feedback_decay,
+						);
+						let (c, xh) = compress_and_expand(&x, comp);
+						bytes_total += encode(&c, &layout).len();
+						let residual: Vec<f32> = x.iter().zip(&xh).map(|(a, b)| a - b).collect();
+						*e = ParamSet::from_flat(&layout, &residual)?;
+						(xh, Some(c))
+					},
+					None => {
+						bytes_total += dense_bytes;
+						(
+							theta_h.iter().zip(&theta_0).map(|(h, z)| h - z).collect(),
+							None,
+						)
+					},
 				};
-				deltas.push((1, delta));
+				deltas.push(entry);
 			}
-			let mean = weighted_mean(&deltas, theta_0.len())?;
-			let (lr, mu) = if compressed { comp_outer } else { dense_outer };
-			let (t2, b2) = nesterov_step(&theta_0, &momentum, &mean, lr, mu);
+			let mean = match v.mean {
+				MeanRule::All => {
+					let weighted: Vec<(u64, Vec<f32>)> =
+						deltas.into_iter().map(|(d, _)| (1, d)).collect();
+					weighted_mean(&weighted, theta_0.len())?
+				},
+				MeanRule::Sent => mean_over_senders(&deltas, theta_0.len()),
+			};
+			let (t2, b2) = nesterov_step(&theta_0, &momentum, &mean, v.lr, v.mu);
 			theta = ParamSet::from_flat(&layout, &t2)?;
 			momentum = b2;
 			if trace > 0 && (r + 1) % trace == 0 && r + 1 < rounds {
 				let loss = evaluate_loss(&sim, &theta, corpus.validation(), &eval_seed, device)?;
 				println!(
-					"RESULT table=loss_trace arm={} outer_lr={lr} outer_mu={mu} round={} val_loss={loss:.4}",
-					if compressed { "compressed" } else { "dense" },
-					r + 1
+					"RESULT table=loss_trace arm={} outer_lr={} outer_mu={} miners={miners} round={} tokens={} val_loss={loss:.4} seconds={:.1}",
+					v.name,
+					v.lr,
+					v.mu,
+					r + 1,
+					(r + 1) as usize * tokens_per_round,
+					t0.elapsed().as_secs_f64()
 				);
 			}
 		}
 		let loss = evaluate_loss(&sim, &theta, corpus.validation(), &eval_seed, device)?;
+		let c = v.comp.clone().unwrap_or(sim.compression.clone());
+		let updates = miners * rounds as usize;
 		println!(
-            "RESULT table=loss k={} bits={} decay={} outer_lr={} outer_mu={} arm={} miners={miners} rounds={rounds} inner={inner} tokens={} params={} val_loss={loss:.4} bytes_sent={bytes_total} seconds={:.1}",
-            sim.compression.k_per_chunk,
-            sim.compression.bits,
-            sim.compression.feedback_decay,
-            if compressed { comp_outer.0 } else { dense_outer.0 },
-            if compressed { comp_outer.1 } else { dense_outer.1 },
-            if compressed { "compressed" } else { "dense" },
-            miners * rounds as usize * inner as usize * sim.batch_size * sim.model.context,
-            param_count(&sim.model),
-            t0.elapsed().as_secs_f64()
-        );
+			"RESULT table=loss arm={} k={} bits={} chunk={} decay={} quant={:?} mean={:?} outer_lr={} outer_mu={} miners={miners} rounds={rounds} inner={inner} tokens={} params={} val_loss={loss:.4} bytes_sent={bytes_total} bytes_per_update={} ratio={:.1} seconds={:.1}",
+			v.name,
+			c.k_per_chunk,
+			c.bits,
+			c.chunk_size,
+			c.feedback_decay,
+			c.quantiser,
+			v.mean,
+			v.lr,
+			v.mu,
+			rounds as usize * tokens_per_round,
+			param_count(&sim.model),
+			bytes_total / updates,
+			(dense_bytes * updates) as f64 / bytes_total as f64,
+			t0.elapsed().as_secs_f64()
+		);
 	}
 	Ok(())
 }
@@ -377,6 +553,151 @@ fn audit(args: &[String], corpus: &Corpus, device: &arena_training::Device) -> A
         upd.passed(),
         arena_training::checkpoint::hex(&art.commitment.merkle_root)
     );
+	Ok(())
+}
+
+/// The process's peak resident set so far (`VmHWM` of `/proc/self/status`), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+	let status = std::fs::read_to_string("/proc/self/status").ok()?;
+	let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+	line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Resets the peak resident set to the current one (Linux: `5` into `/proc/self/clear_refs`).
+fn reset_peak_rss() -> bool {
+	std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Writes each boundary state's canonical bytes to `dir/<index>.state` (what a miner serves
+/// auditors from), keeping none in memory.
+struct StatesToDisk(PathBuf);
+
+impl arena_training::RoundSink for StatesToDisk {
+	fn on_boundary(
+		&mut self,
+		index: usize,
+		state: &TrainState,
+		_hash: &arena_training::Hash32,
+	) -> arena_training::Result<()> {
+		let path = self.0.join(format!("{index}.state"));
+		std::fs::write(&path, state.to_canonical_bytes())
+			.map_err(|e| arena_training::TrainingError::Inconsistent(format!("{path:?}: {e}")))
+	}
+}
+
+/// Peak RSS of one default miner round and of one audit of it. `--part round` trains the
+/// round (`train_round_streaming`, boundary states to `--dir`, plus the update bytes);
+/// `--part audit` is a validator in a fresh process: it reads the states one at a time to
+/// rebuild the commitment (Merkle root, residual hash), then audits the middle segment and the
+/// update with the three states it needs; `--part both` (default) does both in one process,
+/// resetting the peak in between. `RESULT table=memory` in MiB (`VmHWM`).
+fn memory(args: &[String], corpus: &Corpus, device: &arena_training::Device) -> AnyResult<()> {
+	let mut cfg = TrainingConfig::default();
+	cfg.inner_steps = arg(args, "--inner", cfg.inner_steps);
+	cfg.segment_len = arg(args, "--segment", cfg.segment_len);
+	cfg.validate()?;
+	let part = arg(args, "--part", "both".to_string());
+	let dir = arg(
+		args,
+		"--dir",
+		std::env::temp_dir().join(format!("arena-memory-{}", std::process::id())),
+	);
+	std::fs::create_dir_all(&dir)?;
+	let ck = Checkpoint::new(init_params(&cfg.model, [1; 32]));
+	let mut fields = format!(
+		"part={part} inner={} segment={} params={}",
+		cfg.inner_steps,
+		cfg.segment_len,
+		param_count(&cfg.model)
+	);
+	if part == "round" || part == "both" {
+		let t0 = Instant::now();
+		let mut sink = StatesToDisk(dir.clone());
+		let round = arena_training::train_round_streaming(
+			&cfg, &ck, None, corpus, &[5; 32], b"miner", device, &mut sink,
+		)?;
+		std::fs::write(dir.join("update"), &round.update)?;
+		let peak = peak_rss_kib().ok_or("no /proc/self/status")?;
+		fields += &format!(
+			" round_peak_mib={:.1} train_seconds={:.1}",
+			peak as f64 / 1024.0,
+			t0.elapsed().as_secs_f64()
+		);
+	}
+	if part == "audit" || part == "both" {
+		let reset = reset_peak_rss();
+		let t1 = Instant::now();
+		let layout = param_layout(&cfg.model);
+		let load = |i: usize| -> AnyResult<TrainState> {
+			let bytes = std::fs::read(dir.join(format!("{i}.state")))?;
+			Ok(TrainState::from_canonical_bytes(&bytes, &layout)?)
+		};
+		let last = cfg.num_segments() as usize;
+		let hashes = (0..=last)
+			.map(|i| load(i).map(|st| st.hash()))
+			.collect::<AnyResult<Vec<_>>>()?;
+		let tree = arena_training::merkle::MerkleTree::new(&hashes).ok_or("no states")?;
+		let update = std::fs::read(dir.join("update"))?;
+		let s = last / 2;
+		let (start, end, fin) = (load(s)?, load(s + 1)?, load(last)?);
+		let (_, residual) = arena_training::compression::compress_with_feedback(
+			&fin.params.to_flat(),
+			&ck.params.to_flat(),
+			&fin.error_feedback.to_flat(),
+			&cfg.compression,
+		);
+		let commitment = arena_training::RoundCommitment {
+			checkpoint_hash: ck.hash()?,
+			update_hash: arena_training::update_format::update_hash(&update),
+			merkle_root: tree.root(),
+			steps: cfg.inner_steps,
+			fingerprint: arena_training::BackendFingerprint::of(device),
+			residual_hash: arena_training::residual_hash(&ParamSet::from_flat(&layout, &residual)?),
+		};
+		let ck_hash = ck.hash()?;
+		let ctx = RoundContext {
+			config: &cfg,
+			checkpoint: &ck,
+			checkpoint_hash: &ck_hash,
+			corpus,
+			round_seed: &[5; 32],
+			allowed_fingerprints: &[commitment.fingerprint.hash()],
+		};
+		let miner = MinerContext {
+			hotkey: b"miner",
+			previous_residual_hash: None,
+		};
+		let (sp, ep, lp) = (
+			tree.proof(s).ok_or("proof")?,
+			tree.proof(s + 1).ok_or("proof")?,
+			tree.proof(last).ok_or("proof")?,
+		);
+		let ev = SegmentEvidence {
+			segment: s as u64,
+			start_state: &start,
+			start_proof: &sp,
+			end_state: &end,
+			end_proof: &ep,
+		};
+		let seg = audit_segment(&ctx, &miner, &commitment, &ev, device)?;
+		let upd = audit_update(&ctx, &miner, &commitment, &fin, &lp, &update)?;
+		let peak = peak_rss_kib().ok_or("no /proc/self/status")?;
+		fields += &format!(
+			" audit_peak_mib={:.1} peak_reset={reset} audit_seconds={:.1} segment_pass={} update_pass={}",
+			peak as f64 / 1024.0,
+			t1.elapsed().as_secs_f64(),
+			seg.passed(),
+			upd.passed()
+		);
+	}
+	let state_bytes = std::fs::metadata(dir.join("0.state"))?.len();
+	println!(
+		"RESULT table=memory {fields} state_mib={:.1}",
+		state_bytes as f64 / 1048576.0
+	);
+	if !args.iter().any(|a| a == "--dir") {
+		std::fs::remove_dir_all(&dir)?;
+	}
 	Ok(())
 }
 

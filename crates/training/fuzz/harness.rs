@@ -10,7 +10,7 @@
 //! rejected as such.
 
 use arena_training::checkpoint::Checkpoint;
-use arena_training::compression::{compress, decompress, levels};
+use arena_training::compression::{compress, decompress, Quantiser};
 use arena_training::config::CompressionConfig;
 use arena_training::error::{StateError, UpdateFormatError};
 use arena_training::params::{ParamSet, ParamSpec};
@@ -35,7 +35,8 @@ pub fn layout() -> Vec<ParamSpec> {
 }
 
 /// The compression setting chosen by an update input's three control bytes:
-/// `bits = 2 + (c0 & 7) % 7`, `chunk_size = 1 + c1 % 64`, `k_per_chunk = 1 + c2 % 16`.
+/// `bits = 2 + (c0 & 7) % 7`, `chunk_size = 1 + c1 % 64`, `k_per_chunk = 1 + c2 % 16`; bit 3
+/// of `c0` selects the mid-rise quantiser (else the symmetric one).
 /// Bit 7 of `c0` passes the input's own hash as the committed hash; bit 6 a wrong one; bit 5
 /// rewrites the header's payload length and payload hash to match the payload first (see
 /// [`fix_payload_header`]).
@@ -45,6 +46,11 @@ pub fn update_config(control: [u8; 3]) -> CompressionConfig {
 		k_per_chunk: 1 + usize::from(control[2] % 16),
 		bits: 2 + (control[0] & 7) % 7,
 		feedback_decay: 1.0,
+		quantiser: if control[0] & 0x08 != 0 {
+			Quantiser::MidRise
+		} else {
+			Quantiser::Symmetric
+		},
 	}
 }
 
@@ -108,12 +114,19 @@ pub fn update_decode(data: &[u8]) -> bool {
 			update.total_len,
 			update.chunk_size,
 			update.k_per_chunk,
-			update.bits
+			update.bits,
+			update.quantiser
 		),
-		(total, cfg.chunk_size, cfg.k_per_chunk, cfg.bits)
+		(
+			total,
+			cfg.chunk_size,
+			cfg.k_per_chunk,
+			cfg.bits,
+			cfg.quantiser
+		)
 	);
 	assert_eq!(update.chunks.len(), total.div_ceil(cfg.chunk_size));
-	let l = levels(cfg.bits);
+	let (lo, hi) = cfg.quantiser.code_range(cfg.bits);
 	for (j, chunk) in update.chunks.iter().enumerate() {
 		let len = cfg.chunk_size.min(total - j * cfg.chunk_size);
 		assert!(chunk.indices.len() <= cfg.k_per_chunk.min(len));
@@ -127,7 +140,10 @@ pub fn update_decode(data: &[u8]) -> bool {
 			"index past the chunk"
 		);
 		assert!(
-			chunk.codes.iter().all(|&q| i32::from(q).abs() <= l),
+			chunk
+				.codes
+				.iter()
+				.all(|&q| (lo..=hi).contains(&i32::from(q))),
 			"code out of range"
 		);
 		assert!(chunk.scale.is_finite() && chunk.scale >= 0.0);
@@ -259,6 +275,20 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
 			"update_decode",
 			format!("valid-b{bits}-c{chunk}-k{k}-fixed"),
 			data,
+		));
+	}
+	// Mid-rise quantiser (bit 3 of the first control byte), 2 and 3 bits.
+	for (bits, chunk, k, salt) in [(2u8, 16u8, 4u8, 8usize), (3, 44, 16, 9)] {
+		let control = [0x08 | (bits - 2), chunk - 1, k - 1];
+		let cfg = update_config(control);
+		let update = compress(&sample_values(total, salt), &cfg);
+		let mut data = control.to_vec();
+		data.extend_from_slice(&encode(&update, &layout));
+		out.extend(with_truncations(
+			"update_decode",
+			&format!("mid-b{bits}-c{chunk}-k{k}"),
+			data,
+			3,
 		));
 	}
 	// The all-zero update, checked against its own committed hash.

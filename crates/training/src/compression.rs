@@ -9,17 +9,82 @@
 //! keep_j  = the k indices of chunk j with the largest |x| (ties: lower index first),
 //!           sorted ascending; fewer if the chunk has fewer than k nonzero entries
 //! s_j     = max_{i ∈ keep_j} |x_i|                           (chunk scale, f32)
-//! L       = 2^(bits−1) − 1
-//! q_i     = round_half_even(x_i / s_j · L)  ∈ [−L, L]         (i ∈ keep_j)
-//! x̂_i     = q_i · (s_j / L)  for kept i, 0 otherwise          (decompress)
+//! symmetric quantiser (`Quantiser::Symmetric`), L = 2^(bits−1) − 1:
+//!   q_i   = round_half_even(x_i / s_j · L)  ∈ [−L, L]         (i ∈ keep_j)
+//!   x̂_i   = q_i · (s_j / L)
+//! mid-rise quantiser (`Quantiser::MidRise`), M = 2^(bits−1):
+//!   q_i   = clamp(⌊x_i / s_j · M⌋, −M, M − 1)  ∈ [−M, M − 1]  (all 2^bits codes)
+//!   x̂_i   = (q_i + ½) · (s_j / M)
+//! x̂_i     = 0 for dropped i                                  (decompress)
 //! e'      = x − x̂                                            (new error-feedback buffer)
 //! ```
 //!
-//! Bounds: a kept element's error is at most `s_j / (2L)` (plus f32 rounding); a dropped
-//! element's magnitude is at most the smallest kept magnitude of its chunk. All arithmetic is
-//! plain IEEE f32 on the host, so every machine computes the same bytes.
+//! Bounds: a kept element's error is at most `s_j / (2L)` (symmetric) or `s_j / (2M)`
+//! (mid-rise), plus f32 rounding; a dropped element's magnitude is at most the smallest kept
+//! magnitude of its chunk. The symmetric quantiser at 2 bits has `L = 1`: a kept value below
+//! `s_j / 2` becomes code 0 (an index sent for nothing); the mid-rise one never sends a zero.
+//! All arithmetic is plain IEEE f32 on the host, so every machine computes the same bytes.
 
 use crate::config::CompressionConfig;
+
+/// How a kept value becomes a `bits`-bit two's-complement code (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Quantiser {
+	/// `q = round_half_even(x/s·L)` in `[−L, L]`, `x̂ = q·s/L`, `L = 2^(bits−1) − 1`.
+	#[default]
+	Symmetric,
+	/// `q = clamp(⌊x/s·M⌋, −M, M−1)`, `x̂ = (q + ½)·s/M`, `M = 2^(bits−1)`.
+	MidRise,
+}
+
+impl Quantiser {
+	/// The byte that names this quantiser in the update format and the config id.
+	pub fn id(self) -> u8 {
+		match self {
+			Self::Symmetric => 0,
+			Self::MidRise => 1,
+		}
+	}
+
+	/// The quantiser named by `id`, if any.
+	pub fn from_id(id: u8) -> Option<Self> {
+		match id {
+			0 => Some(Self::Symmetric),
+			1 => Some(Self::MidRise),
+			_ => None,
+		}
+	}
+
+	/// Smallest and largest valid code at `bits` bits.
+	pub fn code_range(self, bits: u8) -> (i32, i32) {
+		match self {
+			Self::Symmetric => (-levels(bits), levels(bits)),
+			Self::MidRise => (-mid_levels(bits), mid_levels(bits) - 1),
+		}
+	}
+
+	/// The code of `x` in a chunk of scale `s > 0`.
+	fn quantise(self, x: f32, s: f32, bits: u8) -> i8 {
+		match self {
+			Self::Symmetric => {
+				let l = levels(bits) as f32;
+				(x / s * l).round_ties_even().clamp(-l, l) as i8
+			},
+			Self::MidRise => {
+				let m = mid_levels(bits) as f32;
+				(x / s * m).floor().clamp(-m, m - 1.0) as i8
+			},
+		}
+	}
+
+	/// The value of code `q` in a chunk of scale `s`.
+	fn dequantise(self, q: i8, s: f32, bits: u8) -> f32 {
+		match self {
+			Self::Symmetric => q as f32 * (s / levels(bits) as f32),
+			Self::MidRise => (q as f32 + 0.5) * (s / mid_levels(bits) as f32),
+		}
+	}
+}
 
 /// One chunk of a compressed update.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +108,8 @@ pub struct CompressedUpdate {
 	pub k_per_chunk: usize,
 	/// Bits per code.
 	pub bits: u8,
+	/// How codes map to values.
+	pub quantiser: Quantiser,
 	/// Chunks in order.
 	pub chunks: Vec<SparseChunk>,
 }
@@ -52,9 +119,13 @@ pub fn levels(bits: u8) -> i32 {
 	(1i32 << (bits.clamp(2, 8) - 1)) - 1
 }
 
+/// `M = 2^(bits−1)`: magnitude levels of the mid-rise quantiser.
+pub fn mid_levels(bits: u8) -> i32 {
+	1i32 << (bits.clamp(2, 8) - 1)
+}
+
 /// Compresses `x` (see the module documentation).
 pub fn compress(x: &[f32], cfg: &CompressionConfig) -> CompressedUpdate {
-	let l = levels(cfg.bits);
 	let chunk_size = cfg.chunk_size.max(1);
 	let chunks = x
 		.chunks(chunk_size)
@@ -73,10 +144,7 @@ pub fn compress(x: &[f32], cfg: &CompressionConfig) -> CompressedUpdate {
 			}
 			let codes = order
 				.iter()
-				.map(|&i| {
-					let q = (chunk[i] / scale * l as f32).round_ties_even();
-					q.clamp(-(l as f32), l as f32) as i8
-				})
+				.map(|&i| cfg.quantiser.quantise(chunk[i], scale, cfg.bits))
 				.collect();
 			SparseChunk {
 				scale,
@@ -90,6 +158,7 @@ pub fn compress(x: &[f32], cfg: &CompressionConfig) -> CompressedUpdate {
 		chunk_size,
 		k_per_chunk: cfg.k_per_chunk,
 		bits: cfg.bits,
+		quantiser: cfg.quantiser,
 		chunks,
 	}
 }
@@ -97,13 +166,11 @@ pub fn compress(x: &[f32], cfg: &CompressionConfig) -> CompressedUpdate {
 /// Expands to the dense vector `x̂`.
 pub fn decompress(c: &CompressedUpdate) -> Vec<f32> {
 	let mut out = vec![0.0f32; c.total_len];
-	let l = levels(c.bits) as f32;
 	for (j, chunk) in c.chunks.iter().enumerate() {
 		let base = j * c.chunk_size;
-		let step = chunk.scale / l;
 		for (&i, &q) in chunk.indices.iter().zip(&chunk.codes) {
 			if let Some(slot) = out.get_mut(base + i as usize) {
-				*slot = q as f32 * step;
+				*slot = c.quantiser.dequantise(q, chunk.scale, c.bits);
 			}
 		}
 	}
@@ -145,6 +212,7 @@ mod tests {
 			k_per_chunk: k,
 			bits,
 			feedback_decay: 1.0,
+			quantiser: Quantiser::Symmetric,
 		}
 	}
 
@@ -248,5 +316,53 @@ mod tests {
 		assert_eq!(c.chunks[2].scale, 0.0);
 		assert_eq!(compress(&x, &cfg(3, 2, 8)), c);
 		assert_eq!(decompress(&c), vec![0.5, -0.5, 0.0, 0.0, 0.0, 0.25, 0.0]);
+	}
+
+	#[test]
+	fn mid_rise_error_is_bounded_and_never_sends_a_zero() {
+		for bits in [2u8, 3, 8] {
+			let mut c = cfg(1000, 50, bits);
+			c.quantiser = Quantiser::MidRise;
+			let x = noise(10_000, bits + 10);
+			let u = compress(&x, &c);
+			let xh = decompress(&u);
+			let m = mid_levels(bits) as f32;
+			for (j, chunk) in u.chunks.iter().enumerate() {
+				assert_eq!(chunk.indices.len(), 50);
+				for (&i, &q) in chunk.indices.iter().zip(&chunk.codes) {
+					let k = j * 1000 + i as usize;
+					assert!(
+						(-(m as i32)..m as i32).contains(&i32::from(q)),
+						"bits {bits}"
+					);
+					assert_ne!(xh[k], 0.0);
+					assert_eq!(xh[k].signum(), x[k].signum());
+					assert!((x[k] - xh[k]).abs() <= chunk.scale / (2.0 * m) * 1.0001);
+				}
+			}
+		}
+	}
+
+	#[test]
+	fn mid_rise_codes_match_the_formula() {
+		// s = 1, 2 bits (M = 2): values ±0.25 and ±0.75; the top of the range is clamped.
+		let mut c = cfg(4, 4, 2);
+		c.quantiser = Quantiser::MidRise;
+		let u = compress(&[1.0, -1.0, 0.3, -0.2], &c);
+		assert_eq!(u.chunks[0].codes, vec![1, -2, 0, -1]);
+		assert_eq!(decompress(&u), vec![0.75, -0.75, 0.25, -0.25]);
+		assert_eq!(Quantiser::MidRise.code_range(2), (-2, 1));
+		assert_eq!(Quantiser::Symmetric.code_range(2), (-1, 1));
+		for q in [Quantiser::Symmetric, Quantiser::MidRise] {
+			assert_eq!(Quantiser::from_id(q.id()), Some(q));
+		}
+		assert_eq!(Quantiser::from_id(2), None);
+	}
+
+	#[test]
+	fn symmetric_two_bit_codes_drop_kept_values_below_half_the_scale() {
+		// What the mid-rise quantiser fixes: at L = 1 a kept 0.3 of scale 1 decodes to 0.
+		let u = compress(&[1.0, 0.3], &cfg(2, 2, 2));
+		assert_eq!(decompress(&u), vec![1.0, 0.0]);
 	}
 }

@@ -5,6 +5,7 @@
 //! [`TrainingConfig::id`] (BLAKE3 over [`TrainingConfig::canonical_bytes`]) names it.
 //! [`TrainingConfig::validate`] returns a typed [`ConfigError`] for any unusable value.
 
+use crate::compression::Quantiser;
 use crate::error::ConfigError;
 
 /// Byte-level vocabulary: one token per byte value.
@@ -57,6 +58,8 @@ pub struct CompressionConfig {
 	/// β < 1 bounds the residual of coordinates that are rarely sent, so a stale backlog is
 	/// never released all at once (β = 1 is the plain `θ_H − θ_0 + e` of SPEC §6.3).
 	pub feedback_decay: f32,
+	/// How kept values are quantised (see [`crate::compression`]).
+	pub quantiser: Quantiser,
 }
 
 /// Outer Nesterov step.
@@ -132,6 +135,7 @@ impl Default for TrainingConfig {
 				k_per_chunk: 120,
 				bits: 3,
 				feedback_decay: 0.95,
+				quantiser: Quantiser::Symmetric,
 			},
 			outer: OuterConfig {
 				lr: 1.0,
@@ -170,6 +174,7 @@ impl TrainingConfig {
 				k_per_chunk: 16,
 				bits: 8,
 				feedback_decay: 0.95,
+				quantiser: Quantiser::Symmetric,
 			},
 			outer: OuterConfig {
 				lr: 0.7,
@@ -254,10 +259,11 @@ impl TrainingConfig {
 		self.inner_steps / self.segment_len
 	}
 
-	/// Canonical little-endian encoding of every field, in declaration order (version 2).
+	/// Canonical little-endian encoding of every field, in declaration order (version 3: v2
+	/// plus the quantiser byte after the feedback decay).
 	pub fn canonical_bytes(&self) -> Vec<u8> {
 		let mut b = Vec::with_capacity(160);
-		b.extend_from_slice(b"arena-training-config-v2");
+		b.extend_from_slice(b"arena-training-config-v3");
 		let m = &self.model;
 		for v in [m.n_layers, m.d_model, m.n_heads, m.context, m.mlp_ratio] {
 			b.extend_from_slice(&(v as u64).to_le_bytes());
@@ -274,6 +280,7 @@ impl TrainingConfig {
 		b.extend_from_slice(&(c.k_per_chunk as u64).to_le_bytes());
 		b.push(c.bits);
 		b.extend_from_slice(&c.feedback_decay.to_le_bytes());
+		b.push(c.quantiser.id());
 		b.extend_from_slice(&self.outer.lr.to_le_bytes());
 		b.extend_from_slice(&self.outer.momentum.to_le_bytes());
 		b.extend_from_slice(&self.audit_tolerance.to_le_bytes());
@@ -369,5 +376,8 @@ mod tests {
 		b.compression.bits = 4;
 		assert_ne!(a.id(), b.id());
 		assert_eq!(a.id(), TrainingConfig::tiny().id());
+		let mut q = a.clone();
+		q.compression.quantiser = Quantiser::MidRise;
+		assert_ne!(a.id(), q.id());
 	}
 }

@@ -3,7 +3,8 @@
 //! Version 2, integers little-endian, bit fields packed least significant bit first:
 //!
 //! ```text
-//! header:  "ARNUPDT\0" ‖ version: u16 = 2 ‖ bits: u8 ‖ reserved: u8 = 0
+//! header:  "ARNUPDT\0" ‖ version: u16 = 2 ‖ bits: u8 ‖ quantiser: u8 (0 symmetric,
+//!          1 mid-rise; see `compression::Quantiser`)
 //!          ‖ chunk_size: u32 ‖ k_per_chunk: u32 ‖ n_tensors: u32
 //!          ‖ n_tensors × (rank: u8 ‖ rank × dim: u32)
 //!          ‖ total_len: u64 ‖ payload_len: u64 ‖ payload_hash: [u8; 32] = BLAKE3(payload)
@@ -14,6 +15,10 @@
 //!          ‖ codes: count × `bits` bits, two's complement, zero-padded to a whole byte
 //! ```
 //!
+//! The quantiser byte was "reserved, must be 0" before the mid-rise quantiser existed: every
+//! older update is a symmetric-quantiser update with the same meaning, and an older decoder
+//! rejects a mid-rise one instead of misreading it.
+//!
 //! Version 1 stored each index as a plain `u16`; gap coding takes ~7 bits per index at the
 //! default density, so the same bytes carry about twice as many values.
 //!
@@ -22,10 +27,11 @@
 //! for the layout, truncation, trailing bytes, bad magic/version, compression parameters or
 //! shapes that differ from the subnet's, a wrong payload or committed hash, a NaN/∞/negative
 //! scale, too many entries, indices past the chunk, non-zero padding bits (so every update has
-//! exactly one encoding), and codes outside `[−L, L]`.
+//! exactly one encoding), and codes outside the quantiser's range (`[−L, L]` symmetric,
+//! `[−M, M−1]` mid-rise).
 
 use crate::bitstream::{max_index_bits, rice_parameter, BitError, BitReader, BitWriter};
-use crate::compression::{levels, CompressedUpdate, SparseChunk};
+use crate::compression::{CompressedUpdate, Quantiser, SparseChunk};
 use crate::config::CompressionConfig;
 use crate::error::UpdateFormatError;
 use crate::params::ParamSpec;
@@ -40,12 +46,18 @@ pub fn update_hash(bytes: &[u8]) -> Hash32 {
 	*blake3::hash(bytes).as_bytes()
 }
 
-fn header(cfg_bits: u8, chunk_size: usize, k: usize, layout: &[ParamSpec]) -> Vec<u8> {
+fn header(
+	cfg_bits: u8,
+	quantiser: Quantiser,
+	chunk_size: usize,
+	k: usize,
+	layout: &[ParamSpec],
+) -> Vec<u8> {
 	let mut h = Vec::with_capacity(64 + layout.len() * 9);
 	h.extend_from_slice(MAGIC);
 	h.extend_from_slice(&UPDATE_FORMAT_VERSION.to_le_bytes());
 	h.push(cfg_bits);
-	h.push(0);
+	h.push(quantiser.id());
 	h.extend_from_slice(&(chunk_size as u32).to_le_bytes());
 	h.extend_from_slice(&(k as u32).to_le_bytes());
 	h.extend_from_slice(&(layout.len() as u32).to_le_bytes());
@@ -71,7 +83,15 @@ fn max_chunk_bytes(len: usize, k: usize, bits: u8) -> usize {
 /// Largest valid encoding for this layout and compression setting.
 pub fn max_encoded_len(cfg: &CompressionConfig, layout: &[ParamSpec]) -> usize {
 	let total: usize = layout.iter().map(ParamSpec::numel).sum();
-	let fixed = header(cfg.bits, cfg.chunk_size, cfg.k_per_chunk, layout).len() + 8 + 8 + 32;
+	let fixed = header(
+		cfg.bits,
+		cfg.quantiser,
+		cfg.chunk_size,
+		cfg.k_per_chunk,
+		layout,
+	)
+	.len() + 8
+		+ 8 + 32;
 	let chunk = cfg.chunk_size.max(1);
 	let full = total / chunk;
 	let rest = total % chunk;
@@ -106,7 +126,13 @@ pub fn encode(update: &CompressedUpdate, layout: &[ParamSpec]) -> Vec<u8> {
 		}
 		payload.extend_from_slice(&w.finish());
 	}
-	let mut out = header(update.bits, update.chunk_size, update.k_per_chunk, layout);
+	let mut out = header(
+		update.bits,
+		update.quantiser,
+		update.chunk_size,
+		update.k_per_chunk,
+		layout,
+	);
 	out.extend_from_slice(&(update.total_len as u64).to_le_bytes());
 	out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
 	out.extend_from_slice(blake3::hash(&payload).as_bytes());
@@ -189,13 +215,20 @@ pub fn decode(
 		return Err(UpdateFormatError::UnsupportedVersion(version));
 	}
 	let bits = r.u8()?;
-	let reserved = r.u8()?;
+	let quantiser = r.u8()?;
 	let chunk_size = r.u32()? as usize;
 	let k = r.u32()? as usize;
-	if bits != cfg.bits || reserved != 0 || chunk_size != cfg.chunk_size || k != cfg.k_per_chunk {
+	if bits != cfg.bits
+		|| quantiser != cfg.quantiser.id()
+		|| chunk_size != cfg.chunk_size
+		|| k != cfg.k_per_chunk
+	{
 		return Err(UpdateFormatError::ParameterMismatch(format!(
-			"bits {bits}, chunk {chunk_size}, k {k}; expected bits {}, chunk {}, k {}",
-			cfg.bits, cfg.chunk_size, cfg.k_per_chunk
+			"bits {bits}, quantiser {quantiser}, chunk {chunk_size}, k {k}; expected bits {}, quantiser {}, chunk {}, k {}",
+			cfg.bits,
+			cfg.quantiser.id(),
+			cfg.chunk_size,
+			cfg.k_per_chunk
 		)));
 	}
 	let n_tensors = r.u32()? as usize;
@@ -247,7 +280,8 @@ pub fn decode(
 		return Err(UpdateFormatError::PayloadHashMismatch);
 	}
 
-	let l = levels(bits) as i64;
+	let (lo, hi) = cfg.quantiser.code_range(bits);
+	let (lo, hi) = (i64::from(lo), i64::from(hi));
 	let n_chunks = total.div_ceil(chunk_size);
 	let mut chunks = Vec::with_capacity(n_chunks);
 	for j in 0..n_chunks {
@@ -308,7 +342,7 @@ pub fn decode(
 			} else {
 				raw as i64
 			};
-			if v < -l || v > l {
+			if v < lo || v > hi {
 				return Err(UpdateFormatError::CodeOutOfRange { chunk: j });
 			}
 			codes.push(v as i8);
@@ -330,6 +364,7 @@ pub fn decode(
 		chunk_size,
 		k_per_chunk: k,
 		bits,
+		quantiser: cfg.quantiser,
 		chunks,
 	})
 }
@@ -360,6 +395,7 @@ mod tests {
 			k_per_chunk: 9,
 			bits,
 			feedback_decay: 1.0,
+			quantiser: Quantiser::Symmetric,
 		}
 	}
 
@@ -420,18 +456,21 @@ mod tests {
 				k_per_chunk: 9,
 				bits: 8,
 				feedback_decay: 1.0,
+				quantiser: Quantiser::Symmetric,
 			},
 			CompressionConfig {
 				chunk_size: 256,
 				k_per_chunk: 9,
 				bits: 0,
 				feedback_decay: 1.0,
+				quantiser: Quantiser::Symmetric,
 			},
 			CompressionConfig {
 				chunk_size: 256,
 				k_per_chunk: 0,
 				bits: 8,
 				feedback_decay: 1.0,
+				quantiser: Quantiser::Symmetric,
 			},
 		] {
 			assert!(matches!(
@@ -478,7 +517,7 @@ mod tests {
 	fn with_payload_edit(bits: u8, edit: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
 		let good = encoded(bits);
 		// Locate payload: header is deterministic, recompute its length.
-		let fixed = super::header(bits, 256, 9, &layout()).len() + 8 + 8 + 32;
+		let fixed = super::header(bits, Quantiser::Symmetric, 256, 9, &layout()).len() + 8 + 8 + 32;
 		let mut payload = good[fixed..].to_vec();
 		edit(&mut payload);
 		let mut out = good[..fixed - 8 - 32].to_vec();
@@ -509,7 +548,7 @@ mod tests {
 		let c = compress(&data(), &cfg(8));
 		assert!(c.chunks.iter().all(|ch| ch.indices.len() == 9));
 		let v1_payload = c.chunks.len() * (6 + 9 * 2 + 9);
-		let fixed = super::header(8, 256, 9, &layout()).len() + 8 + 8 + 32;
+		let fixed = super::header(8, Quantiser::Symmetric, 256, 9, &layout()).len() + 8 + 8 + 32;
 		assert!(encoded(8).len() - fixed < v1_payload * 3 / 4);
 	}
 
@@ -556,7 +595,7 @@ mod tests {
 		let c = cfg(8);
 		let l = layout();
 		let good = encoded(8);
-		let fixed = super::header(8, 256, 9, &l).len() + 8 + 8 + 32;
+		let fixed = super::header(8, Quantiser::Symmetric, 256, 9, &l).len() + 8 + 8 + 32;
 		let old_chunk0 = 6 + chunk0_index_bits(8).div_ceil(8) + 9;
 		let mut chunk0 = Vec::new();
 		chunk0.extend_from_slice(&2u16.to_le_bytes());
@@ -599,5 +638,74 @@ mod tests {
 				Err(E::NonCanonical { chunk: 0 })
 			);
 		}
+	}
+
+	fn mid(bits: u8) -> CompressionConfig {
+		CompressionConfig {
+			quantiser: Quantiser::MidRise,
+			..cfg(bits)
+		}
+	}
+
+	#[test]
+	fn mid_rise_round_trips_for_all_bit_widths() {
+		for bits in 2..=8u8 {
+			let c = compress(&data(), &mid(bits));
+			assert!(c.chunks.iter().flat_map(|ch| &ch.codes).any(|&q| q < 0));
+			let bytes = encode(&c, &layout());
+			assert_eq!(bytes[11], 1);
+			assert!(bytes.len() <= max_encoded_len(&mid(bits), &layout()));
+			let d = decode(&bytes, &mid(bits), &layout(), None).unwrap();
+			assert_eq!(d, c, "bits {bits}");
+			assert_eq!(decompress(&d), decompress(&c));
+		}
+	}
+
+	#[test]
+	fn an_update_with_another_quantiser_is_rejected() {
+		let l = layout();
+		let sym = encoded(2);
+		assert_eq!(sym[11], 0);
+		assert!(matches!(
+			decode(&sym, &mid(2), &l, None),
+			Err(UpdateFormatError::ParameterMismatch(_))
+		));
+		let m = encode(&compress(&data(), &mid(2)), &l);
+		assert!(matches!(
+			decode(&m, &cfg(2), &l, None),
+			Err(UpdateFormatError::ParameterMismatch(_))
+		));
+		let mut unknown = m.clone();
+		unknown[11] = 2;
+		assert!(matches!(
+			decode(&unknown, &mid(2), &l, None),
+			Err(UpdateFormatError::ParameterMismatch(_))
+		));
+	}
+
+	#[test]
+	fn a_symmetric_code_of_minus_two_to_the_bits_is_rejected_a_mid_rise_one_accepted() {
+		// 2-bit code 0b10 = −2: outside [−1, 1] for the symmetric quantiser, the lowest
+		// mid-rise code. Chunk 0's first code is rewritten, the payload hash recomputed.
+		let l = layout();
+		let idx_bytes = chunk0_index_bits(2).div_ceil(8);
+		let fixed = super::header(2, Quantiser::Symmetric, 256, 9, &l).len() + 8 + 8 + 32;
+		let rewrite = |good: Vec<u8>| {
+			let mut payload = good[fixed..].to_vec();
+			payload[6 + idx_bytes] = (payload[6 + idx_bytes] & !0b11) | 0b10;
+			let mut out = good[..fixed - 8 - 32].to_vec();
+			out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+			out.extend_from_slice(blake3::hash(&payload).as_bytes());
+			out.extend_from_slice(&payload);
+			out
+		};
+		let sym = rewrite(encoded(2));
+		assert_eq!(
+			decode(&sym, &cfg(2), &l, None),
+			Err(UpdateFormatError::CodeOutOfRange { chunk: 0 })
+		);
+		let m = rewrite(encode(&compress(&data(), &mid(2)), &l));
+		let d = decode(&m, &mid(2), &l, None).unwrap();
+		assert_eq!(d.chunks[0].codes[0], -2);
 	}
 }

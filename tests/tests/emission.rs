@@ -141,9 +141,12 @@ async fn a_subnet_receives_emission_split_by_yuma() -> Result<()> {
 	}
 	submit(
 		&client,
-		&runtime::transactions()
-			.subnets()
-			.set_weights(netuid, vec![1, 2], vec![1, 3], 0),
+		&runtime::transactions().subnets().set_weights(
+			netuid,
+			BoundedVec(vec![1, 2]),
+			BoundedVec(vec![1, 3]),
+			0,
+		),
 		&validator,
 	)
 	.await?;

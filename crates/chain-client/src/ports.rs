@@ -231,7 +231,7 @@ impl ValidatorChain for SignedClient {
 		let call =
 			runtime::tx()
 				.subnets()
-				.set_weights(netuid, uids.to_vec(), values.to_vec(), version);
+				.set_weights(netuid, bounded(uids), bounded(values), version);
 		self.send(&call, "set_weights").await
 	}
 
@@ -246,15 +246,39 @@ impl ValidatorChain for SignedClient {
 	async fn reveal_weights(&self, netuid: NetUid, reveal: &WeightsReveal) -> ChainResult<()> {
 		let call = runtime::tx().subnets().reveal_weights(
 			netuid,
-			reveal.uids.clone(),
-			reveal.values.clone(),
+			bounded(&reveal.uids),
+			bounded(&reveal.values),
 			reveal.salt,
 			reveal.version_key,
 		);
 		self.send(&call, "reveal_weights").await
 	}
 
+	/// The window the chain stored with the commit (fixed at commit time); for a commit no
+	/// longer stored (revealed, or the neuron replaced), the window the current tempo gives.
 	async fn reveal_window(&self, netuid: NetUid, committed_at: u32) -> ChainResult<(u32, u32)> {
+		let me = self.key.account();
+		let uid = self
+			.neurons(netuid)
+			.await?
+			.into_iter()
+			.find(|n| n.hotkey == me)
+			.map(|n| n.uid);
+		if let Some(uid) = uid {
+			let api = self.client.online().await.map_err(unavailable)?;
+			let at = api.at_current_block().await.map_err(|e| self.lost(e))?;
+			let stored = at
+				.storage()
+				.try_fetch(runtime::storage().subnets().weight_commits(), (netuid, uid))
+				.await
+				.map_err(|e| self.lost(e))?;
+			if let Some(v) = stored {
+				let c = v.decode().map_err(|e| ChainError::Other(e.to_string()))?;
+				if c.committed_at == committed_at {
+					return Ok((c.reveal_open, c.reveal_close));
+				}
+			}
+		}
 		let hp = self.subnet_info(netuid).await?.hyperparams;
 		let open = arena_rules::epoch_schedule::next_epoch_block(
 			netuid,
@@ -324,4 +348,12 @@ pub fn commit_hash(hotkey: &AccountId, netuid: NetUid, reveal: &WeightsReveal) -
 pub fn blake2_256(data: &[u8]) -> Hash32 {
 	use blake2::{digest::consts::U32, Blake2b, Digest};
 	Blake2b::<U32>::digest(data).into()
+}
+
+/// A call argument the chain bounds (`BoundedVec`): the same SCALE bytes as a `Vec`; the
+/// chain refuses one over its bound with a typed error.
+fn bounded<T: Clone>(
+	items: &[T],
+) -> runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec<T> {
+	runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(items.to_vec())
 }

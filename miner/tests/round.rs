@@ -368,21 +368,38 @@ async fn stored(miner: &arena_miner::Miner<FakeChain>, kind: ArtifactKind, hash:
 		.expect("store readable")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn artifacts_of_rounds_the_chain_still_stores_are_kept() {
-	let (_owner_dir, owner) = owner_server().await;
+/// A miner that committed rounds 0 and 1 and served once after round 1 (when it prunes); with
+/// `prune_round_0`, the chain dropped round 0's record in between. Returns what must stay
+/// alive for the miner's store and the owner's server.
+async fn two_rounds(
+	prune_round_0: bool,
+) -> (
+	Vec<tempfile::TempDir>,
+	arena_artifacts::ArtifactServer,
+	arena_miner::Miner<FakeChain>,
+) {
+	let (owner_dir, owner) = owner_server().await;
 	let chain = FakeChain::new(owner.url());
 	chain.open_round(0, 100, genesis().1);
 	let base = tempfile::tempdir().expect("tempdir");
 	let mut miner = start(&chain, options(base.path())).await;
 	drive(&mut miner, 50, |m| m.phase() == Phase::Serve).await;
 	chain.open_round(1, 100 + TEMPO, genesis().1);
+	if prune_round_0 {
+		chain.prune_round(0);
+	}
 	drive(&mut miner, 60, |m| {
 		m.phase() == Phase::Serve && m.round() == Some(1)
 	})
 	.await;
 	// The first serving tick prunes.
 	miner.tick().await.expect("serve");
+	(vec![owner_dir, base], owner, miner)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn artifacts_of_rounds_the_chain_still_stores_are_kept() {
+	let (_dirs, _owner, miner) = two_rounds(false).await;
 	let r0 = reference(0, None);
 	assert!(stored(&miner, ArtifactKind::Update, r0.commitment.update_hash).await);
 	for h in &r0.state_hashes {
@@ -393,19 +410,7 @@ async fn artifacts_of_rounds_the_chain_still_stores_are_kept() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn artifacts_of_rounds_the_chain_pruned_are_removed_after_the_next_commit() {
-	let (_owner_dir, owner) = owner_server().await;
-	let chain = FakeChain::new(owner.url());
-	chain.open_round(0, 100, genesis().1);
-	let base = tempfile::tempdir().expect("tempdir");
-	let mut miner = start(&chain, options(base.path())).await;
-	drive(&mut miner, 50, |m| m.phase() == Phase::Serve).await;
-	chain.open_round(1, 100 + TEMPO, genesis().1);
-	chain.prune_round(0);
-	drive(&mut miner, 60, |m| {
-		m.phase() == Phase::Serve && m.round() == Some(1)
-	})
-	.await;
-	miner.tick().await.expect("serve");
+	let (_dirs, _owner, miner) = two_rounds(true).await;
 	let r0 = reference(0, None);
 	let r1 = reference(1, Some(&r0.next_error_feedback));
 	assert!(!stored(&miner, ArtifactKind::Update, r0.commitment.update_hash).await);

@@ -39,11 +39,9 @@ impl RoundSink for Recorder {
 	}
 }
 
-#[test]
-fn streaming_round_equals_train_round_bit_for_bit() {
-	let reference = honest_a();
-	let mut rec = Recorder::default();
-	let out = train_round_streaming(
+/// Miner A's round streamed into `rec`.
+fn stream(rec: &mut Recorder) -> Result<arena_training::StreamedRound> {
+	train_round_streaming(
 		&config(),
 		&checkpoint().0,
 		None,
@@ -51,9 +49,15 @@ fn streaming_round_equals_train_round_bit_for_bit() {
 		&ROUND_SEED,
 		HOTKEY_A,
 		&device(),
-		&mut rec,
+		rec,
 	)
-	.expect("round");
+}
+
+#[test]
+fn streaming_round_equals_train_round_bit_for_bit() {
+	let reference = honest_a();
+	let mut rec = Recorder::default();
+	let out = stream(&mut rec).expect("round");
 	assert_eq!(out.commitment, reference.commitment);
 	assert_eq!(out.update, reference.update);
 	assert_eq!(out.state_hashes, reference.state_hashes);
@@ -81,16 +85,7 @@ fn streaming_round_stops_when_the_sink_says_so() {
 		stop_after_step: Some(7),
 		..Recorder::default()
 	};
-	let result = train_round_streaming(
-		&config(),
-		&checkpoint().0,
-		None,
-		corpus(),
-		&ROUND_SEED,
-		HOTKEY_A,
-		&device(),
-		&mut rec,
-	);
+	let result = stream(&mut rec);
 	assert!(matches!(result, Err(TrainingError::Stopped(_))));
 	assert_eq!(rec.steps.len(), 7);
 	// Boundaries 0 (start) and 1 (after 5 steps) were handed out before the stop.
@@ -103,16 +98,7 @@ fn interrupted_at(stop: u64) -> ResumePoint {
 		stop_after_step: Some(stop),
 		..Recorder::default()
 	};
-	let result = train_round_streaming(
-		&config(),
-		&checkpoint().0,
-		None,
-		corpus(),
-		&ROUND_SEED,
-		HOTKEY_A,
-		&device(),
-		&mut rec,
-	);
+	let result = stream(&mut rec);
 	assert!(matches!(result, Err(TrainingError::Stopped(_))));
 	let k = rec.states.len() - 1;
 	let steps = rec.states[k].step as usize;

@@ -208,6 +208,44 @@ impl FlowState {
 	}
 }
 
+/// Debt a subnet leaves behind when it is **removed** (dissolved or pruned), in units: what
+/// its owner's lock settles (SPEC §2: stake removed from a subnet that is being dissolved counts
+/// as outflow like any removal; proposed: the debt that outflow leaves is settled from the lock,
+/// see [`crate::registration::removal_forfeit`]).
+///
+/// ```text
+/// S'   = score of state.update(pending − matured_left, a)   (the stake still on the subnet
+///                                                            leaves, with this block's flow)
+/// debt = ceil(max(−S', 0) / a)
+/// ```
+///
+/// `pending` is the block's net flow not yet folded into `state`; `matured_left` the matured
+/// stake still on the subnet (immature stake never touched any score and leaves none). `debt`
+/// is the inflow (e.g. a burn) that would bring `S'` back to zero: an inflow `x` raises the
+/// score by `a·x`. Without this settlement a subnet's debt vanished with it: capital that had
+/// earned credit on a subnet could leave, the subnet be dissolved (its lock released) and the
+/// capital count as fresh inflow elsewhere — each hop a new credit for the same capital. With
+/// it, such a hop costs the owner a burn that would have bought exactly the credit the hop
+/// gains, up to the size of the lock.
+pub fn removal_debt(
+	state: FlowState,
+	pending: i128,
+	matured_left: Balance,
+	alpha: Perquintill,
+) -> Balance {
+	let left = i128::try_from(matured_left).unwrap_or(i128::MAX);
+	let after = state.update(pending.saturating_sub(left), alpha).score();
+	if !after.is_negative() {
+		return 0;
+	}
+	let a = u128::from(alpha.deconstruct());
+	if a == 0 {
+		return Balance::MAX;
+	}
+	// Both scores and `a` are 10^18-scaled, so units = (−S' inner) / (a inner), rounded up.
+	after.into_inner().unsigned_abs().div_ceil(a)
+}
+
 /// Net flow of one block in units: `matured_added + burns − removed` (saturating).
 pub fn net_flow(matured_added: Balance, burns: Balance, removed: Balance) -> i128 {
 	let plus = i128::try_from(matured_added.saturating_add(burns)).unwrap_or(i128::MAX);
@@ -924,5 +962,159 @@ mod tests {
 			if flow <= 0 { prop_assert!(after.debt >= before.debt); }
 			prop_assert!(after.credit <= s(credit).max(s(flow)));
 		}
+
+		/// A burn of [`removal_debt`] units brings the removed subnet's score back to zero, and
+		/// one unit less would not: the settlement is the least inflow that repays the debt.
+		#[test]
+		fn a_burn_of_the_removal_debt_exactly_repays_the_score(
+			credit in 0i128..1_000_000_000,
+			debt in 0i128..1_000_000_000,
+			pending in -1_000_000i128..1_000_000,
+			left in 0u128..1_000_000_000,
+			half_life in 1u64..1_000_000,
+		) {
+			let a = ema_alpha(half_life).unwrap();
+			let state = st(credit, debt);
+			let owed = removal_debt(state, pending, left, a);
+			let after = state.update(pending - left as i128, a).score().into_inner();
+			let a_inner = i128::from(a.deconstruct());
+			let repaid = |x: u128| after + a_inner * x as i128;
+			prop_assert!(repaid(owed) >= 0, "{} {}", after, owed);
+			if owed > 0 {
+				prop_assert!(repaid(owed - 1) < 0);
+			} else {
+				prop_assert!(after >= 0);
+			}
+		}
+
+		/// Issue #15 attack 3, the rule alone: capital `X` earns credit on subnet A, leaves it at
+		/// `leave` (or stays until the removal), A is removed at `t` (its owner pays
+		/// [`removal_debt`] from the lock) and `X` enters a new subnet after `gap` blocks. At every
+		/// block the hop's cumulative clipped score is at most that of the same capital held on
+		/// one subnet whose owner burned the same amount at `t` (a burn buys credit like any
+		/// inflow): the hop buys nothing that burning would not.
+		#[test]
+		fn dissolve_and_reenter_earns_no_more_than_holding_and_burning_the_settlement(
+			half_life in 1u32..300,
+			x in 1i128..1_000_000,
+			t in 1u64..600,
+			leave in proptest::option::of(0u64..600),
+			gap in 1u64..300,
+		) {
+			let a = ema_alpha(half_life.into()).unwrap();
+			let leave = leave.map(|l| l % t);
+			let blocks = t + gap + 8 * u64::from(half_life);
+			let mut hop = Hop::new(x, t, leave, gap);
+			let (mut holder, mut clipped) = (FlowState::default(), [Score::zero(); 2]);
+			for block in 0..blocks {
+				let (hop_score, settled) = hop.step(block, a);
+				let f_h = if block == 0 { x } else { 0 } + settled.map_or(0, |d| d as i128);
+				holder = holder.update(f_h, a);
+				clipped[0] = clipped[0] + holder.score().max(Score::zero());
+				clipped[1] = clipped[1] + hop_score.max(Score::zero());
+				// Fixed-point rounding: at most a few 10^-18 per block.
+				let slack = Score::from_inner(4 * (block as i128 + 1));
+				prop_assert!(clipped[1] <= clipped[0] + slack, "block {}: {:?}", block, clipped);
+			}
+		}
+	}
+
+	/// Capital `X` hopping from subnet A to a new subnet (see the property test above).
+	struct Hop {
+		x: i128,
+		t: u64,
+		leave: Option<u64>,
+		gap: u64,
+		a: FlowState,
+		next: FlowState,
+	}
+
+	impl Hop {
+		fn new(x: i128, t: u64, leave: Option<u64>, gap: u64) -> Self {
+			Self {
+				x,
+				t,
+				leave,
+				gap,
+				a: FlowState::default(),
+				next: FlowState::default(),
+			}
+		}
+
+		/// One block: the score of the subnet that holds the capital's credit now (A before
+		/// `t`, none in the gap, the new subnet after), and the removal debt settled at `t`.
+		fn step(&mut self, block: u64, alpha: Perquintill) -> (Score, Option<u128>) {
+			if block < self.t {
+				let f = if block == 0 { self.x } else { 0 }
+					- if self.leave == Some(block) { self.x } else { 0 };
+				self.a = self.a.update(f, alpha);
+				return (self.a.score(), None);
+			}
+			let settled = (block == self.t).then(|| {
+				let left = if self.leave.is_some() {
+					0
+				} else {
+					self.x as u128
+				};
+				removal_debt(self.a, 0, left, alpha)
+			});
+			if block >= self.t + self.gap {
+				let f = if block == self.t + self.gap {
+					self.x
+				} else {
+					0
+				};
+				self.next = self.next.update(f, alpha);
+				return (self.next.score(), settled);
+			}
+			(Score::zero(), settled)
+		}
+	}
+
+	/// The attack the settlement closes: without it (the owner's lock returned whole), the
+	/// same hop out-earns the capital held.
+	#[test]
+	fn without_the_settlement_dissolve_and_reenter_out_earns_holding() {
+		let a = ema_alpha(100).unwrap();
+		let (x, t, gap) = (1_000_000, 300, 10);
+		let mut hop = Hop::new(x, t, None, gap);
+		let (mut holder, mut clipped) = (FlowState::default(), [Score::zero(); 2]);
+		let mut settled = 0;
+		for block in 0..t + gap + 800 {
+			let (hop_score, d) = hop.step(block, a);
+			settled += d.unwrap_or(0);
+			holder = holder.update(if block == 0 { x } else { 0 }, a);
+			clipped[0] = clipped[0] + holder.score().max(Score::zero());
+			clipped[1] = clipped[1] + hop_score.max(Score::zero());
+		}
+		assert!(clipped[1] > clipped[0], "{clipped:?}");
+		// What closes it: the settlement is most of X after two half-lives on A.
+		assert!(
+			settled > 8 * 1_000_000 / 10 && settled <= 1_000_000,
+			"{settled}"
+		);
+	}
+
+	#[test]
+	fn removal_debt_is_zero_for_a_subnet_without_debt_or_stake() {
+		let a = ema_alpha(100).unwrap();
+		assert_eq!(removal_debt(FlowState::default(), 0, 0, a), 0);
+		assert_eq!(removal_debt(st(5_000, 0), 0, 0, a), 0);
+	}
+
+	#[test]
+	fn removal_debt_counts_the_matured_stake_left_as_outflow() {
+		let a = ema_alpha(100).unwrap();
+		// Credit long decayed: the stake still there is owed in full.
+		assert_eq!(removal_debt(FlowState::default(), 0, 1_000, a), 1_000);
+		// Earlier debt adds to it; this block's pending inflow offsets it.
+		let debt = Score::saturating_from_integer(500i128)
+			.saturating_mul(Score::from_inner(i128::from(a.deconstruct())));
+		let state = FlowState {
+			credit: Score::zero(),
+			debt,
+		};
+		assert_eq!(removal_debt(state, 0, 1_000, a), 1_500);
+		assert_eq!(removal_debt(state, 200, 1_000, a), 1_300);
 	}
 }

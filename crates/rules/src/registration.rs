@@ -88,6 +88,20 @@ pub fn dissolution_forfeit(
 	}
 }
 
+/// Part of a subnet's lock burned when the subnet is **removed** (dissolved by its owner or
+/// the admin, or pruned):
+///
+/// ```text
+/// forfeit = min(lock, early + debt)
+/// ```
+///
+/// `early` is [`dissolution_forfeit`] (owner dissolution within the interval, else 0) and
+/// `debt` the subnet's flow debt at removal ([`crate::flow::removal_debt`]): the lock settles
+/// the debt so that it does not vanish with the subnet. The owner gets `lock − forfeit` back.
+pub fn removal_forfeit(lock: Balance, early: Balance, debt: Balance) -> Balance {
+	early.saturating_add(debt).min(lock)
+}
+
 /// Owner-set parameters of the neuron burn price.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
 pub struct BurnParams {
@@ -192,6 +206,15 @@ mod tests {
 			bump: DEFAULT_BURN_BUMP,
 			half_life: 360,
 		}
+	}
+
+	#[test]
+	fn removal_forfeit_settles_early_forfeit_and_debt_up_to_the_lock() {
+		assert_eq!(removal_forfeit(4_000, 0, 0), 0);
+		assert_eq!(removal_forfeit(4_000, 0, 1_500), 1_500);
+		assert_eq!(removal_forfeit(4_000, 3_000, 500), 3_500);
+		assert_eq!(removal_forfeit(4_000, 3_000, 1_500), 4_000);
+		assert_eq!(removal_forfeit(4_000, 0, u128::MAX), 4_000);
 	}
 
 	#[test]

@@ -108,7 +108,7 @@ pub mod pallet {
 	pub const DEFAULT_FLOW_HALF_LIFE: u32 = flow::DEFAULT_HALF_LIFE;
 
 	/// v1: [`FlowScore`] holds a [`FlowState`] (credit and debt) instead of one score.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -179,6 +179,13 @@ pub mod pallet {
 		BalanceOf<T>,
 		ValueQuery,
 	>;
+
+	/// Σ of each subnet's [`ScheduledInflow`]: its stake that has not matured yet. The stake
+	/// still on a subnet less this is the matured stake that counts as outflow if the subnet is
+	/// removed ([`arena_pallet_primitives::EmissionInfo::removal_debt`]).
+	#[pallet::storage]
+	pub type ImmatureInflow<T: Config> =
+		StorageMap<_, Twox64Concat, NetUid, BalanceOf<T>, ValueQuery>;
 
 	/// Flow collected during the current block, per subnet (folded in at the next block).
 	#[pallet::storage]
@@ -410,6 +417,7 @@ pub mod pallet {
 		fn update_flows(now: BlockNumberFor<T>) -> u32 {
 			let mut inflow: BTreeMap<NetUid, u128> = BTreeMap::new();
 			for (netuid, amount) in ScheduledInflow::<T>::drain_prefix(now) {
+				Self::sub_immature(netuid, amount);
 				let e = inflow.entry(netuid).or_default();
 				*e = e.saturating_add(amount.saturated_into());
 			}
@@ -807,6 +815,15 @@ pub mod pallet {
 			ok
 		}
 
+		/// Takes `amount` off a subnet's [`ImmatureInflow`] (it matured or was cancelled); the
+		/// entry disappears at zero (and is not recreated for a removed subnet).
+		fn sub_immature(netuid: NetUid, amount: BalanceOf<T>) {
+			ImmatureInflow::<T>::mutate_exists(netuid, |s| {
+				let left = s.unwrap_or_default().saturating_sub(amount);
+				*s = (!left.is_zero()).then_some(left);
+			});
+		}
+
 		/// The score `credit − debt` of a subnet (0 for one without a flow state).
 		pub fn score_of(netuid: &NetUid) -> Score {
 			FlowScore::<T>::get(netuid).score()
@@ -875,6 +892,26 @@ pub mod pallet {
 		/// it); no pending emission, score, bonds or queue entry of a subnet that does not exist;
 		/// every flow state's credit and debt `>= 0`.
 		#[cfg(any(test, feature = "try-runtime", feature = "std"))]
+		/// Invariant: each live subnet's [`ImmatureInflow`] is the sum of its
+		/// [`ScheduledInflow`] (entries of removed subnets are left to drain and not counted).
+		fn check_immature_inflow() -> Result<(), sp_runtime::TryRuntimeError> {
+			let mut sums: BTreeMap<NetUid, BalanceOf<T>> = BTreeMap::new();
+			for (_, netuid, amount) in ScheduledInflow::<T>::iter() {
+				if T::Subnets::subnet_exists(netuid) {
+					let e = sums.entry(netuid).or_default();
+					*e = e.saturating_add(amount);
+				}
+			}
+			for (netuid, amount) in ImmatureInflow::<T>::iter() {
+				ensure!(
+					sums.remove(&netuid) == Some(amount),
+					"ImmatureInflow != Σ ScheduledInflow"
+				);
+			}
+			ensure!(sums.is_empty(), "ScheduledInflow without ImmatureInflow");
+			Ok(())
+		}
+
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let t = Totals::<T>::get();
 			ensure!(
@@ -908,6 +945,7 @@ pub mod pallet {
 				);
 				ensure!(state.is_valid(), "negative credit or debt");
 			}
+			Self::check_immature_inflow()?;
 			for (netuid, _, row) in Bonds::<T>::iter() {
 				ensure!(
 					T::Subnets::subnet_exists(netuid),
@@ -937,6 +975,7 @@ pub mod pallet {
 		fn on_stake_added(netuid: NetUid, amount: BalanceOf<T>, matures_at: BlockNumberFor<T>) {
 			if matures_at > frame_system::Pallet::<T>::block_number() {
 				ScheduledInflow::<T>::mutate(matures_at, netuid, |s| *s = s.saturating_add(amount));
+				ImmatureInflow::<T>::mutate(netuid, |s| *s = s.saturating_add(amount));
 			} else {
 				FlowAccumulator::<T>::mutate(netuid, |a| {
 					a.matured_added = a.matured_added.saturating_add(amount)
@@ -961,6 +1000,7 @@ pub mod pallet {
 						let left = s.unwrap_or_default().saturating_sub(*amount);
 						*s = (!left.is_zero()).then_some(left);
 					});
+					Self::sub_immature(netuid, *amount);
 				} else {
 					// Already counted as inflow (cannot happen with `pallet-stake`): count it
 					// out again.
@@ -1003,6 +1043,7 @@ pub mod pallet {
 			}
 			FlowScore::<T>::remove(netuid);
 			FlowAccumulator::<T>::remove(netuid);
+			ImmatureInflow::<T>::remove(netuid);
 			LastEpoch::<T>::remove(netuid);
 			EpochIndex::<T>::remove(netuid);
 			let _ = Bonds::<T>::clear_prefix(netuid, T::MaxUids::get(), None);
@@ -1048,6 +1089,27 @@ pub mod pallet {
 				.position(|n| *n == netuid)
 				.and_then(|i| shares.get(i).copied())
 				.unwrap_or_default()
+		}
+		fn removal_debt(netuid: NetUid) -> u128 {
+			let acc = FlowAccumulator::<T>::get(netuid);
+			let pending = flow::net_flow(
+				acc.matured_added.saturated_into(),
+				acc.burns.saturated_into(),
+				acc.removed.saturated_into(),
+			);
+			let matured_left = T::Stake::subnet_stake(netuid)
+				.saturating_sub(ImmatureInflow::<T>::get(netuid))
+				.saturated_into();
+			flow::removal_debt(
+				FlowScore::<T>::get(netuid),
+				pending,
+				matured_left,
+				Self::flow_params().alpha,
+			)
+		}
+		fn removal_debt_weight() -> Weight {
+			// FlowAccumulator, SubnetStake, ImmatureInflow, FlowScore, FlowParameters.
+			T::DbWeight::get().reads(5)
 		}
 	}
 }

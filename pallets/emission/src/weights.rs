@@ -13,7 +13,8 @@
 //! Distinct keys counted:
 //! - `on_initialize(s)`, `s` subnets: FlowParameters, Totals, EpochQueue, total issuance, pot
 //!   account, subnet list, the subnets pallet's EpochHooksWeight + per subnet: ScheduledInflow and FlowAccumulator (drained),
-//!   FlowScore (read + write), PendingEmission (read + write).
+//!   ImmatureInflow (read + write, when stake matures), FlowScore (read + write),
+//!   PendingEmission (read + write).
 //! - `epoch(n, v)`, `n` UIDs, `v` validators — per epoch: Hyperparams, NeuronCount, Permits,
 //!   LastEpoch, PendingEmission, subnet owner, Totals, pot and owner accounts, SubnetStake,
 //!   TotalStake (10 reads; 8 writes incl. the bonds prefix); per UID: its neuron (read +
@@ -80,7 +81,7 @@ fn on_initialize(w: RuntimeDbWeight, s: u32) -> Weight {
 	compute(20, 2_000)
 		.saturating_add(compute(6, 200).saturating_mul(s))
 		.saturating_add(db(w, 8, 4))
-		.saturating_add(db(w, 6, 4).saturating_mul(s))
+		.saturating_add(db(w, 7, 5).saturating_mul(s))
 }
 
 /// The epoch weight formula with a given `DbWeight` (used by the weight table).
@@ -112,9 +113,9 @@ macro_rules! impl_weights {
 		}
 		fn on_network_removed() -> Weight {
 			// PendingEmission, pot account, issuance, Totals, FlowScore, FlowAccumulator,
-			// LastEpoch, EpochIndex, EpochQueue; bonds cleared (one row per validator: at most
+			// ImmatureInflow, LastEpoch, EpochIndex, EpochQueue; bonds cleared (one row per validator: at most
 			// Yuma's 64, counted as 128).
-			compute(30, 1_500).saturating_add(db($dbw, 6, 136))
+			compute(30, 1_500).saturating_add(db($dbw, 6, 137))
 		}
 		fn set_flow_params() -> Weight {
 			// Writes: FlowParameters.

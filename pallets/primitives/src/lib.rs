@@ -594,6 +594,16 @@ pub trait EmissionInfo {
 	fn emission_score(netuid: NetUid) -> i128;
 	/// Current share of block emission.
 	fn emission_share(netuid: NetUid) -> Perquintill;
+	/// Flow debt (units) the subnet would leave if it were removed now, counting the matured
+	/// stake still on it as outflow (SPEC §2; `arena_rules::flow::removal_debt`). The subnets
+	/// pallet settles it from the owner's lock when it dissolves or prunes the subnet.
+	fn removal_debt(_netuid: NetUid) -> u128 {
+		0
+	}
+	/// Weight of one [`EmissionInfo::removal_debt`] call.
+	fn removal_debt_weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 impl EmissionInfo for () {

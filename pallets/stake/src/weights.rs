@@ -72,8 +72,9 @@ macro_rules! impl_weights {
 			// Writes: Account, Holds, ColdkeyStake, Stake, HotkeyStake, SubnetStake, TotalStake,
 			// LastStakeChange, Pending, flow report (1) = 10.
 			// A new position also reads and writes HotkeyPositionCount and HotkeyPositions.
-			// The maturity schedule: MaturingStake and ImmatureStake, read and written.
-			compute(40, 6_000).saturating_add(db($dbw, 16, 14))
+			// The maturity schedule: MaturingStake and ImmatureStake, read and written; the
+			// emission pallet's schedule (ScheduledInflow, ImmatureInflow), read and written.
+			compute(40, 6_000).saturating_add(db($dbw, 18, 15))
 		}
 		fn remove_stake(p: u32) -> Weight {
 			// Reads: Stake, Networks (×2), LastStakeChange, HotkeyStake, SubnetStake, TotalStake,
@@ -81,19 +82,21 @@ macro_rules! impl_weights {
 			// Writes: Stake, LastStakeChange, HotkeyStake, SubnetStake, TotalStake, Pending,
 			// ColdkeyStake, Account, Holds, flow report (1) = 10.
 			// An emptied position also removes HotkeyPositions and updates HotkeyPositionCount.
-			// Per cancelled piece: MaturingStake and ImmatureStake, read and written.
+			// Per cancelled piece: MaturingStake and ImmatureStake, and the emission pallet's
+			// ScheduledInflow and ImmatureInflow, read and written.
 			compute(40, 6_000)
 				.saturating_add(db($dbw, 13, 12))
-				.saturating_add(db($dbw, 2, 2).saturating_mul(u64::from(p)))
+				.saturating_add(db($dbw, 4, 4).saturating_mul(u64::from(p)))
 		}
 		fn move_stake(p: u32) -> Weight {
 			// Destination checks (Networks, Owner, Uids, LastStakeChange) + source debit (7
 			// reads, 6 writes) + destination credit (6 reads, 6 writes) + 2 flow reports.
 			// Per piece: taken off the source's schedule and (same subnet) put on the
-			// destination's (2 reads, 2 writes each); a fresh addition 2 reads, 2 writes.
+			// destination's (2 reads, 2 writes each), and the same for the emission pallet's
+			// ScheduledInflow and ImmatureInflow; a fresh addition 4 reads, 4 writes.
 			compute(60, 10_000)
-				.saturating_add(db($dbw, 24, 20))
-				.saturating_add(db($dbw, 4, 4).saturating_mul(u64::from(p)))
+				.saturating_add(db($dbw, 26, 22))
+				.saturating_add(db($dbw, 8, 8).saturating_mul(u64::from(p)))
 		}
 		fn set_delegate_take() -> Weight {
 			// Reads: Owner, Takes, LastTakeIncrease. Writes: Takes, LastTakeIncrease.

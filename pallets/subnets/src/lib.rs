@@ -11,12 +11,19 @@
 //!   `Config::LockReductionInterval` blocks after registering it forfeits (burns) the part of
 //!   the lock above `Config::MinLockCost` ([`arena_rules::registration::dissolution_forfeit`]):
 //!   registering then dissolving would otherwise double the next creator's price for free.
+//! - A removed subnet's **flow debt** does not vanish with it (SPEC §2): at every removal
+//!   (dissolution by the owner or the admin, pruning) the matured stake still on the subnet
+//!   counts as outflow, and the debt that leaves ([`arena_rules::flow::removal_debt`], read from
+//!   `Config::EmissionInfo`) is burned from the lock, up to the lock
+//!   ([`arena_rules::registration::removal_forfeit`]). Otherwise capital could earn credit on a
+//!   subnet, leave (or stay until the dissolution), have the subnet dissolved and its lock
+//!   returned, and count as fresh inflow on the next subnet.
 //! - At most [`SubnetLimit`] subnets (*default* 32, at most `Config::MaxSubnets`). When the limit
 //!   is reached a registration prunes one subnet: **among subnets outside the network immunity
 //!   period (`Config::NetworkImmunityPeriod`), the one with the lowest emission score
 //!   (`Config::EmissionInfo`); ties go to the oldest registration, then the lowest netuid**
 //!   ([`rules::subnet_to_prune`]). If every subnet is immune the registration fails. The pruned
-//!   subnet's owner gets its lock back.
+//!   subnet's owner gets its lock back, less the subnet's flow debt.
 //! - Netuids are never reused, so stake left on a dissolved subnet (which its owners withdraw
 //!   from `pallet-stake` at their leisure) can never be mistaken for stake on a new subnet.
 //! - The owner sets [hyperparameters](arena_pallet_primitives::SubnetHyperparams) and the
@@ -344,6 +351,15 @@ pub mod pallet {
 			netuid: NetUid,
 			owner: T::AccountId,
 			amount: BalanceOf<T>,
+		},
+		/// A removed (dissolved or pruned) subnet left a flow debt of `debt` units (its score
+		/// after the matured stake still on it counted as outflow, SPEC §2); `burned` of it was
+		/// settled from the owner's lock (at most the lock, after any early-dissolution forfeit).
+		FlowDebtSettled {
+			netuid: NetUid,
+			owner: T::AccountId,
+			debt: BalanceOf<T>,
+			burned: BalanceOf<T>,
 		},
 		/// A subnet was pruned to make room for a new one; `released` went back to the owner.
 		NetworkPruned {
@@ -704,14 +720,19 @@ pub mod pallet {
 		///   and commits. Stake on it stays held in `pallet-stake` and can be removed there.
 		/// - Dissolved by its owner fewer than `Config::LockReductionInterval` blocks after its
 		///   registration, the part of the lock above `Config::MinLockCost` is burned, not
-		///   released (SPEC §4, lock pumping). The admin's dissolution releases it all.
+		///   released (SPEC §4, lock pumping; not on the admin's dissolution).
+		/// - The subnet's flow debt, counting the matured stake still on it as outflow (SPEC §2),
+		///   is settled from the rest of the lock ([`Event::FlowDebtSettled`]): a subnet's debt
+		///   does not vanish with it, so capital cannot earn credit, leave, have its subnet
+		///   dissolved and earn fresh credit elsewhere for free. Pruning settles it the same way.
 		///
 		/// Errors: [`Error::SubnetNotFound`], [`Error::NotSubnetOwner`].
 		///
 		/// Weight: the subnet's neurons and the removal hooks' worst case before dispatch; what
 		/// was used (the hooks' own report) after.
 		///
-		/// Events: [`Event::LockForfeited`] (if a part was burned), [`Event::NetworkDissolved`].
+		/// Events: [`Event::LockForfeited`] (early dissolution), [`Event::FlowDebtSettled`] (if it
+		/// left debt), [`Event::NetworkDissolved`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(
 			T::WeightInfo::dissolve_network(T::MaxUidsLimit::get())
@@ -1234,30 +1255,48 @@ pub mod pallet {
 		/// early-dissolution forfeit when its owner dissolves it). Returns the weight the
 		/// removal hooks reported (the callers charge it).
 		fn remove_network(netuid: NetUid, removal: Removal) -> Result<Weight, DispatchError> {
+			// The flow debt is read before anything is removed: it counts the stake still on
+			// the subnet as outflow (SPEC §2), and it is settled from the lock.
+			let debt = T::EmissionInfo::removal_debt(netuid);
 			let record = Networks::<T>::take(netuid).ok_or(Error::<T>::SubnetNotFound)?;
 			let mut locked = record.locked;
-			if removal == Removal::DissolvedByOwner {
+			let early = if removal == Removal::DissolvedByOwner {
 				let now = frame_system::Pallet::<T>::block_number();
-				let forfeit: BalanceOf<T> = reg::dissolution_forfeit(
+				reg::dissolution_forfeit(
 					record.locked.saturated_into(),
 					T::MinLockCost::get().saturated_into(),
 					now.saturating_sub(record.registered_at).saturated_into(),
 					T::LockReductionInterval::get().saturated_into(),
 				)
-				.saturated_into();
-				if !forfeit.is_zero() {
-					let burned = T::Currency::burn_held(
-						&HoldReason::SubnetLock.into(),
-						&record.owner,
-						forfeit,
-						Precision::BestEffort,
-						Fortitude::Force,
-					)?;
-					locked = locked.saturating_sub(burned);
+			} else {
+				0
+			};
+			let forfeit: BalanceOf<T> =
+				reg::removal_forfeit(record.locked.saturated_into(), early, debt).saturated_into();
+			if !forfeit.is_zero() {
+				let burned = T::Currency::burn_held(
+					&HoldReason::SubnetLock.into(),
+					&record.owner,
+					forfeit,
+					Precision::BestEffort,
+					Fortitude::Force,
+				)?;
+				locked = locked.saturating_sub(burned);
+				// The early-dissolution part is burned first, the debt settles from the rest.
+				let early_burned = burned.min(early.saturated_into());
+				if !early_burned.is_zero() {
 					Self::deposit_event(Event::LockForfeited {
 						netuid,
 						owner: record.owner.clone(),
-						amount: burned,
+						amount: early_burned,
+					});
+				}
+				if debt > 0 {
+					Self::deposit_event(Event::FlowDebtSettled {
+						netuid,
+						owner: record.owner.clone(),
+						debt: debt.saturated_into(),
+						burned: burned.saturating_sub(early_burned),
 					});
 				}
 			}
@@ -1278,7 +1317,8 @@ pub mod pallet {
 			let _ = Weights::<T>::clear_prefix(netuid, limit, None);
 			let _ = WeightCommits::<T>::clear_prefix(netuid, limit, None);
 			SubnetCount::<T>::mutate(|c| *c = c.saturating_sub(1));
-			let hooks_weight = T::Hooks::on_network_removed(netuid);
+			let hooks_weight = T::Hooks::on_network_removed(netuid)
+				.saturating_add(T::EmissionInfo::removal_debt_weight());
 			let owner = record.owner;
 			Self::deposit_event(if removal == Removal::Pruned {
 				Event::NetworkPruned {

@@ -118,6 +118,7 @@ thread_local! {
 	pub static EPOCHS: RefCell<Vec<(u64, NetUid)>> = const { RefCell::new(Vec::new()) };
 	pub static REMOVED: RefCell<Vec<NetUid>> = const { RefCell::new(Vec::new()) };
 	pub static SCORES: RefCell<BTreeMap<NetUid, i128>> = const { RefCell::new(BTreeMap::new()) };
+	pub static DEBTS: RefCell<BTreeMap<NetUid, u128>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Mock stake side: first coldkey to register a hotkey owns it; permits set by tests.
@@ -218,6 +219,14 @@ impl EmissionInfo for MockEmission {
 	fn emission_share(_: NetUid) -> Perquintill {
 		Perquintill::zero()
 	}
+	fn removal_debt(netuid: NetUid) -> u128 {
+		DEBTS.with(|d| d.borrow().get(&netuid).copied().unwrap_or(0))
+	}
+}
+
+/// Sets the flow debt the mock emission side reports for `netuid` at its removal.
+pub fn set_removal_debt(netuid: NetUid, debt: Balance) {
+	DEBTS.with(|d| d.borrow_mut().insert(netuid, u128::from(debt)));
 }
 
 pub fn set_score(netuid: NetUid, score: i128) {
@@ -246,6 +255,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	EPOCHS.with(|e| e.borrow_mut().clear());
 	REMOVED.with(|e| e.borrow_mut().clear());
 	SCORES.with(|e| e.borrow_mut().clear());
+	DEBTS.with(|e| e.borrow_mut().clear());
 	let mut t = frame_system::GenesisConfig::<Test>::default()
 		.build_storage()
 		.unwrap();

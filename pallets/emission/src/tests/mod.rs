@@ -4,6 +4,7 @@
 #[cfg(feature = "runtime-benchmarks")]
 mod bench;
 mod cycling;
+mod dissolve;
 mod epoch;
 mod epoch_budget;
 mod flash_stake;

@@ -313,3 +313,107 @@ fn dissolving_within_the_lock_interval_reports_the_forfeit() {
 		);
 	});
 }
+
+/// Dissolve and re-enter (issue #15, attack 3; SPEC §2): a subnet's flow debt must not vanish
+/// with it. Before the fix the owner got its whole lock back whatever the debt.
+#[test]
+fn dissolving_a_subnet_in_debt_burns_the_debt_from_its_lock() {
+	build_and_execute(|| {
+		let netuid = new_subnet(1);
+		run_to_block(1 + LOCK_INTERVAL);
+		set_removal_debt(netuid, 300);
+		let issuance = Balances::total_issuance();
+		assert_ok!(Subnets::dissolve_network(origin(1), netuid));
+		assert_eq!(held(1), 0);
+		assert_eq!(Balances::total_balance(&1), INITIAL - 300);
+		assert_eq!(Balances::total_issuance(), issuance - 300, "burned");
+		assert!(System::events().iter().any(|e| e.event
+			== RuntimeEvent::Subnets(Event::FlowDebtSettled {
+				netuid,
+				owner: 1,
+				debt: 300,
+				burned: 300
+			})));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Subnets(Event::NetworkDissolved {
+				netuid,
+				owner: 1,
+				released: MIN_LOCK - 300
+			})
+		);
+	});
+}
+
+#[test]
+fn flow_debt_above_the_lock_burns_the_whole_lock() {
+	build_and_execute(|| {
+		let netuid = new_subnet(1);
+		run_to_block(1 + LOCK_INTERVAL);
+		set_removal_debt(netuid, 10 * MIN_LOCK);
+		assert_ok!(Subnets::dissolve_network(origin(1), netuid));
+		assert_eq!(Balances::total_balance(&1), INITIAL - MIN_LOCK);
+		assert!(System::events().iter().any(|e| e.event
+			== RuntimeEvent::Subnets(Event::FlowDebtSettled {
+				netuid,
+				owner: 1,
+				debt: 10 * MIN_LOCK,
+				burned: MIN_LOCK
+			})));
+	});
+}
+
+#[test]
+fn early_dissolution_and_flow_debt_together_burn_at_most_the_lock() {
+	build_and_execute(|| {
+		new_subnet(1);
+		let netuid = new_subnet(2);
+		assert_eq!(held(2), 2 * MIN_LOCK);
+		set_removal_debt(netuid, MIN_LOCK + 5);
+		assert_ok!(Subnets::dissolve_network(origin(2), netuid));
+		// MIN_LOCK early forfeit, then MIN_LOCK of the debt: the whole lock.
+		assert_eq!(Balances::total_balance(&2), INITIAL - 2 * MIN_LOCK);
+		assert!(System::events().iter().any(|e| e.event
+			== RuntimeEvent::Subnets(Event::FlowDebtSettled {
+				netuid,
+				owner: 2,
+				debt: MIN_LOCK + 5,
+				burned: MIN_LOCK
+			})));
+	});
+}
+
+#[test]
+fn dissolving_by_the_admin_still_settles_the_flow_debt() {
+	build_and_execute(|| {
+		let netuid = new_subnet(1);
+		set_removal_debt(netuid, 40);
+		assert_ok!(Subnets::dissolve_network(RuntimeOrigin::root(), netuid));
+		assert_eq!(Balances::total_balance(&1), INITIAL - 40);
+	});
+}
+
+#[test]
+fn pruning_settles_the_pruned_subnets_flow_debt() {
+	build_and_execute(|| {
+		let a = new_subnet(1);
+		run_to_block(2);
+		let b = new_subnet(2);
+		run_to_block(3);
+		new_subnet(3);
+		run_to_block(3 + NETWORK_IMMUNITY);
+		set_score(a, 10);
+		set_score(b, -5);
+		set_removal_debt(b, 70);
+		new_subnet(4);
+		assert!(!Networks::<Test>::contains_key(b));
+		let locked = 2 * MIN_LOCK - MIN_LOCK / LOCK_INTERVAL;
+		assert_eq!(Balances::total_balance(&2), INITIAL - 70);
+		assert!(System::events().iter().any(|e| e.event
+			== RuntimeEvent::Subnets(Event::NetworkPruned {
+				netuid: b,
+				owner: 2,
+				released: locked - 70
+			})));
+	});
+}

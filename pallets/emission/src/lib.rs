@@ -886,11 +886,6 @@ pub mod pallet {
 				.collect()
 		}
 
-		/// Checks the pallet's invariants (run by `try_state` and after every test):
-		/// `emitted = minted + unminted`; `minted = paid + Σ pending + recycled`; the pot holds
-		/// `Σ pending + PotFloor`; total issuance `≤ SupplyCap` (unless genesis started above
-		/// it); no pending emission, score, bonds or queue entry of a subnet that does not exist;
-		/// every flow state's credit and debt `>= 0`.
 		#[cfg(any(test, feature = "try-runtime", feature = "std"))]
 		/// Invariant: each live subnet's [`ImmatureInflow`] is the sum of its
 		/// [`ScheduledInflow`] (entries of removed subnets are left to drain and not counted).
@@ -912,6 +907,12 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Checks the pallet's invariants (run by `try_state` and after every test):
+		/// `emitted = minted + unminted`; `minted = paid + Σ pending + recycled`; the pot holds
+		/// `Σ pending + PotFloor`; total issuance `≤ SupplyCap` (unless genesis started above
+		/// it); no pending emission, score, bonds or queue entry of a subnet that does not exist;
+		/// every flow state's credit and debt `>= 0`; [`ImmatureInflow`] matches the schedule.
+		#[cfg(any(test, feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let t = Totals::<T>::get();
 			ensure!(

@@ -46,13 +46,19 @@ fn capital_on_a(hold: u64) -> NetUid {
 	a
 }
 
+/// [`capital_on_a`] with three half-lives on A (most of the credit the capital brought has been
+/// enjoyed), after which the capital leaves A; returns A a block later.
+fn capital_left_a() -> NetUid {
+	let a = capital_on_a(300);
+	assert_ok!(Stake::remove_stake(origin(CAPITAL.0), CAPITAL.1, a, X));
+	next_block();
+	a
+}
+
 #[test]
 fn dissolving_a_subnet_the_capital_left_burns_its_debt_from_the_lock() {
 	build_and_execute(|| {
-		// Three half-lives on A: most of the credit the capital brought has been enjoyed.
-		let a = capital_on_a(300);
-		assert_ok!(Stake::remove_stake(origin(CAPITAL.0), CAPITAL.1, a, X));
-		next_block();
+		let a = capital_left_a();
 		assert!(Emission::emission_score(a) < 0, "the capital left debt");
 		let debt = Emission::removal_debt(a);
 		assert!(debt > X / 2 && debt <= X, "{debt}");
@@ -120,9 +126,7 @@ fn immature_stake_left_on_a_dissolved_subnet_leaves_no_debt() {
 #[test]
 fn pruning_a_subnet_in_debt_burns_its_debt_from_the_lock() {
 	build_and_execute(|| {
-		let a = capital_on_a(300);
-		assert_ok!(Stake::remove_stake(origin(CAPITAL.0), CAPITAL.1, a, X));
-		next_block();
+		let a = capital_left_a();
 		// A second subnet fills a limit of 2; once it is out of its immunity, a registration
 		// prunes A, the subnet in debt.
 		new_subnet(10);
@@ -142,9 +146,7 @@ fn pruning_a_subnet_in_debt_burns_its_debt_from_the_lock() {
 #[test]
 fn reentering_after_the_settlement_earns_no_more_credit_than_the_burn_bought() {
 	build_and_execute(|| {
-		let a = capital_on_a(300);
-		assert_ok!(Stake::remove_stake(origin(CAPITAL.0), CAPITAL.1, a, X));
-		next_block();
+		let a = capital_left_a();
 		let debt = Emission::removal_debt(a);
 		assert_ok!(Subnets::dissolve_network(origin(OWNER), a));
 		let b = new_subnet(OWNER);

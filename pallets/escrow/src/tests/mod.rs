@@ -2,6 +2,7 @@
 //! the cross-pallet checks (`mock::build_and_execute`).
 
 mod bounty;
+mod budget;
 mod challenge;
 mod delegation;
 mod entries;

@@ -114,6 +114,8 @@ parameter_types! {
 	pub static MaxPendingDividends: u32 = 64;
 	/// Most queued epoch outcomes, adjustable by tests.
 	pub static MaxPendingOutcomes: u32 = 8;
+	/// Weight `run_to_block` gives `on_idle` (a whole block unless a test throttles it).
+	pub static IdleWeight: Weight = Weight::MAX;
 	pub const EmissionPalletId: PalletId = PalletId(*b"arn/emit");
 	/// Not `arn/escr` as in the runtime: a `u64` account keeps only the first 4 bytes of the id,
 	/// which would make it the emission pot.
@@ -272,17 +274,24 @@ pub fn check_invariants() {
 	);
 }
 
-/// Moves to block `n`, running the hooks in runtime order (`on_idle` with a full block's weight).
+/// Moves to block `n`, running the hooks in runtime order (`on_idle` with [`IdleWeight`], a
+/// full block's weight unless a test throttles it).
 pub fn run_to_block(n: u64) {
 	while System::block_number() < n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		Subnets::on_initialize(next);
-		Stake::on_initialize(next);
-		Emission::on_initialize(next);
-		Escrow::on_initialize(next);
-		Escrow::on_idle(next, Weight::MAX);
+		initialize_next_block();
+		Escrow::on_idle(System::block_number(), IdleWeight::get());
 	}
+}
+
+/// Moves to the next block and runs its `on_initialize` hooks only (no `on_idle`: a full
+/// block).
+pub fn initialize_next_block() {
+	let next = System::block_number() + 1;
+	System::set_block_number(next);
+	Subnets::on_initialize(next);
+	Stake::on_initialize(next);
+	Emission::on_initialize(next);
+	Escrow::on_initialize(next);
 }
 
 pub fn next_block() {

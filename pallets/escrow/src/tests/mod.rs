@@ -4,6 +4,7 @@
 mod bounty;
 mod budget;
 mod challenge;
+mod deferral;
 mod delegation;
 mod entries;
 mod properties;

@@ -1370,8 +1370,8 @@ pub mod pallet {
 
 		/// Splits queued dividends, then pays queued bounty epochs, while the next step's price
 		/// fits in `remaining` (`used` spent already); returns the weight used. A bounty step
-		/// waits until the dividend queue has room for its validators' dividends, so that none
-		/// of them is split at once.
+		/// waits until the dividend queue is empty, so that its validators' dividends are queued
+		/// (all of them if `MaxPendingDividends` is at least the subnet's validators).
 		pub fn process_deferred(remaining: Weight, mut used: Weight) -> Weight {
 			let fits = |used: Weight, w: Weight| remaining.all_gte(used.saturating_add(w));
 			// Every step pops an item or pays a bounty; the cap only guards against a record
@@ -1412,9 +1412,9 @@ pub mod pallet {
 					o.incentive.len().saturated_into(),
 					o.dividends.len().saturated_into(),
 				);
-				let room = u64::from(T::MaxPendingDividends::get()).saturating_sub(dividends.len());
-				let w = T::WeightInfo::bounty_epoch(n, v);
-				if room < u64::from(v) || !fits(used, w) {
+				// The dividend queue is empty here: room for `MaxPendingDividends` payouts.
+				let w = Self::bounty_step_weight(n, v).saturating_sub(head);
+				if !fits(used, w) {
 					break;
 				}
 				used = used.saturating_add(w);
@@ -1582,10 +1582,17 @@ pub mod pallet {
 		}
 
 		/// Price of one `on_idle` step of the bounty queue whose oldest outcome has `n` miners
-		/// and `v` validators: reading it, then paying one bounty by it (validators' dividends
-		/// queued).
+		/// and `v` validators: reading it, then paying one bounty by it, from an empty dividend
+		/// queue (the steps run only then): the validators' dividends are queued, those beyond
+		/// `MaxPendingDividends` split at once with the most positions.
 		pub fn bounty_step_weight(n: u32, v: u32) -> Weight {
-			T::WeightInfo::bounty_queue_head().saturating_add(T::WeightInfo::bounty_epoch(n, v))
+			let queued = v.min(T::MaxPendingDividends::get());
+			T::WeightInfo::bounty_queue_head()
+				.saturating_add(T::WeightInfo::bounty_epoch(n, queued))
+				.saturating_add(
+					T::WeightInfo::pay_validator(T::MaxPositionsPerHotkey::get())
+						.saturating_mul(v.saturating_sub(queued).into()),
+				)
 		}
 
 		/// Stores `outcome` for `on_idle` to pay the subnet's bounties by it; `false` if the

@@ -5,10 +5,11 @@
 //! bounties paid the same way (SPEC §3 delegation, §5 escrow).
 //!
 //! ## Entries
-//! The pallet is the runtime's [`PayoutHandler`]: the emission pallet pays every part of an
-//! epoch (owner cut, miner incentive, validator dividends) into the escrow account, and each part
-//! becomes an [`EscrowEntry`] released `escrow_window · tempo` blocks later (the subnet's
-//! hyperparameters at payout time, *default* 2 tempos, [`arena_rules::escrow::release_block`]):
+//! The pallet is the runtime's [`PayoutHandler`](arena_pallet_primitives::PayoutHandler): the
+//! emission pallet pays every part of an epoch (owner cut, miner incentive, validator
+//! dividends) into the escrow account, and each part becomes an [`EscrowEntry`] released
+//! `escrow_window · tempo` blocks later (the subnet's hyperparameters at payout time, *default*
+//! 2 tempos, [`arena_rules::escrow::release_block`]):
 //!
 //! | payout | entries | released into |
 //! |---|---|---|
@@ -16,17 +17,37 @@
 //! | miner incentive | one [`EntryKind::Incentive`] (slashable) | the miner hotkey owner's stake on the hotkey |
 //! | validator dividends | one [`EntryKind::Dividends`] for the hotkey owner (take + own share), one [`EntryKind::DelegatorShare`] per other position ([`arena_rules::delegation`]) | each position's stake |
 //!
+//! **Validator dividends are split later.** The epoch runs inside the emission pallet's
+//! `on_initialize` within a share of the block; splitting a validator's dividends costs one
+//! entry per position (up to `MaxPositionsPerHotkey`), far too much for 64 validators there.
+//! So [`PayoutHandler::pay`](arena_pallet_primitives::PayoutHandler::pay) of dividends only
+//! moves the amount into the escrow account and queues one compact [`PendingDividend`]
+//! (subnet, round, hotkey, its owner and take, amount, source, and the release block, all fixed
+//! at payout time) in the dividend queue
+//! ([`PendingDividends`], at most `MaxPendingDividends`); `on_idle` splits queued payouts into
+//! the entries above, oldest first, pro rata to the positions' consensus stake at that time.
+//! Entries split after their release block are queued at the release cursor (released at the
+//! next idle time). A payout that finds the queue full is split at once, exactly as a queued
+//! one (correct, only not cheap: `pay_weight` prices the queued case). Until split, queued
+//! amounts are counted in [`PendingDividendTotal`].
+//!
 //! A stake destination that cannot take the amount (subnet dissolved, position below the
 //! minimum stake) receives it as free balance instead. Entries are bounded per subnet
 //! (`MaxEntriesPerSubnet`) and slashable entries per miner (`MaxEntriesPerEarner`): a slashable
 //! payout that does not fit fails (the emission stays pending for the next epoch); any other
 //! payout that does not fit is released at once (it could never be slashed anyway).
 //!
-//! ## Release
+//! ## Release (and the rest of `on_idle`)
 //! Matured entries are released automatically in `on_idle`, at most `MaxReleasesPerBlock`
 //! per block (each priced before it is done), from a queue keyed by block; anyone may
 //! [`Pallet::claim`] matured entries sooner. Entries of a miner with an open challenge on the
-//! subnet are held back until the challenge ends.
+//! subnet are held back until the challenge ends. With the weight left, `on_idle` then splits
+//! queued dividends (each priced first at the most positions,
+//! `WeightInfo::expand_dividend(MaxPositionsPerHotkey)`) and, once the dividend queue is empty,
+//! pays queued bounty epochs one bounty at a time (each priced first from the stored outcome's
+//! size), stopping at the first step that does not fit, like polkadot-sdk's fast-unstake
+//! `on_idle`. A dissolved subnet's queued dividends are split as usual; their entries are
+//! released on time into free balance, like its other entries.
 //!
 //! ## Challenges (SPEC §5)
 //! A permitted validator [`Pallet::challenge`]s a miner's round with the failed audit's
@@ -47,9 +68,22 @@
 //! gives notice: the bounty pays the subnet's next epoch (within one tempo) and the rest returns
 //! to the sponsor right after it. A bounty's parts that find no recipient stay with it.
 //!
+//! **Bounty epochs are paid later.** After an epoch of a subnet with bounties,
+//! [`PayoutHandler::on_epoch_paid`](arena_pallet_primitives::PayoutHandler::on_epoch_paid)
+//! only stores its outcome ([`StoredOutcome`], with the epoch's block and the next bounty id)
+//! in the bounty queue ([`EpochOutcomes`], at most
+//! `MaxPendingOutcomes`); `on_idle` pays each bounty by it, in id order, one bounty per step.
+//! An outcome pays only the bounties funded before its epoch, and a bounty cancelled before
+//! the epoch closes after paying it (one cancelled after the epoch still pays the next one, its
+//! notice). An epoch that finds the queue full pays its subnet's bounties at once. Dissolving a
+//! subnet returns its bounties' unpaid funds at once, the parts of queued epochs included;
+//! those outcomes then pay nothing.
+//!
 //! ## Invariants ([`Pallet::do_try_state`])
-//! escrow balance = floor + Σ open entries + Σ unpaid bounty funds + Σ open bonds;
-//! escrowed (emission + bounty) = released + slashed + open; every index matches the entries.
+//! escrow balance = floor + Σ open entries + Σ unpaid bounty funds + Σ open bonds + Σ queued
+//! dividends; escrowed (emission + bounty) = released + slashed + open + Σ queued dividends;
+//! every index matches the entries; the queues hold exactly their keys `head..tail`, within
+//! their bounds.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
 	not(test),

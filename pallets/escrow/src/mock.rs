@@ -275,11 +275,16 @@ pub fn check_invariants() {
 }
 
 /// Moves to block `n`, running the hooks in runtime order (`on_idle` with [`IdleWeight`], a
-/// full block's weight unless a test throttles it).
+/// full block's weight unless a test throttles it, checking that it stays within it).
 pub fn run_to_block(n: u64) {
 	while System::block_number() < n {
 		initialize_next_block();
-		Escrow::on_idle(System::block_number(), IdleWeight::get());
+		let used = Escrow::on_idle(System::block_number(), IdleWeight::get());
+		assert!(
+			used.all_lte(IdleWeight::get()),
+			"on_idle used {used:?} of {:?}",
+			IdleWeight::get()
+		);
 	}
 }
 

@@ -142,11 +142,46 @@ impl pallet_stake::Config for Test {
 	type BenchmarkHelper = pallet_stake::TestBenchmarkHelper;
 }
 
+/// Distinct keys one payout through `pallet-stake` reads and writes: Owner, Positions, the
+/// coldkey's account, Holds, HotkeyStake, ColdkeyStake (read, then written).
+pub const STAKE_PAYOUT_KEYS: (u64, u64) = (6, 6);
+
+/// The payout handler of this mock: `pallet-stake`'s payouts, priced by their keys (the
+/// emission pallet's own epoch weight leaves payouts to the handler's `pay_weight`; pallet-stake
+/// itself reports none).
+pub struct StakePayout;
+
+impl PayoutHandler<AccountId, Balance> for StakePayout {
+	fn pay(
+		source: &AccountId,
+		netuid: NetUid,
+		round: u32,
+		beneficiary: &AccountId,
+		kind: PayoutKind,
+		amount: Balance,
+	) -> frame_support::dispatch::DispatchResult {
+		<Stake as PayoutHandler<AccountId, Balance>>::pay(
+			source,
+			netuid,
+			round,
+			beneficiary,
+			kind,
+			amount,
+		)
+	}
+
+	/// Priced with `RocksDbWeight`, like this mock's `WeightInfo = ()`.
+	fn pay_weight(_kind: PayoutKind) -> frame_support::weights::Weight {
+		frame_support::weights::constants::RocksDbWeight::get()
+			.reads_writes(STAKE_PAYOUT_KEYS.0, STAKE_PAYOUT_KEYS.1)
+	}
+}
+
 impl pallet_emission::Config for Test {
 	type Currency = Balances;
 	type Subnets = Subnets;
 	type Stake = Stake;
-	type Payout = Stake;
+	type Payout = StakePayout;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type PalletId = EmissionPalletId;
 	type SupplyCap = SupplyCap;

@@ -56,6 +56,28 @@ fn miner_entries<T: Config>(netuid: NetUid, miner: &T::AccountId, e: u32) {
 	}
 }
 
+/// An epoch outcome of `netuid` with `miners` made-up miner hotkeys and `validators` made-up
+/// validator hotkeys (for storing only).
+fn outcome_of<T: Config>(
+	netuid: NetUid,
+	miners: u32,
+	validators: u32,
+) -> EpochOutcome<T::AccountId> {
+	let share = Perquintill::from_rational(1u64, u64::from(miners.max(1)));
+	let vshare = Perquintill::from_rational(1u64, u64::from(validators.max(1)));
+	EpochOutcome {
+		owner: T::Subnets::subnet_owner(netuid),
+		owner_cut: sp_runtime::Perbill::from_percent(18),
+		incentive: (0..miners)
+			.map(|i| (account("miner", i, 0), share))
+			.collect(),
+		dividends: (0..validators)
+			.map(|i| (account("validator", i, 0), vshare))
+			.collect(),
+		validator_stake: vec![1; validators as usize],
+	}
+}
+
 fn evidence() -> Evidence {
 	Evidence {
 		reason: AuditFailure::SegmentMismatch,
@@ -254,7 +276,8 @@ mod benchmarks {
 		assert_eq!(SlashableCount::<T>::get(netuid, &hotkeys[0]), 1);
 	}
 
-	/// A validator's dividends shared among `p` positions.
+	/// A validator's dividends shared among `p` positions at once: the dividend queue is full
+	/// (its bounds are set so; the payout only reads them).
 	#[benchmark]
 	fn pay_validator(p: Linear<1, { T::MaxPositionsPerHotkey::get() }>) {
 		let (netuid, hotkeys) = subnet::<T>(1, 1);
@@ -265,6 +288,10 @@ mod benchmarks {
 		}
 		let source: T::AccountId = account("pot", 0, 0);
 		fund::<T>(&source);
+		DividendQueue::<T>::put(QueueBounds {
+			head: 0,
+			tail: u64::from(T::MaxPendingDividends::get()),
+		});
 		#[block]
 		{
 			Escrow::<T>::pay(
@@ -278,6 +305,101 @@ mod benchmarks {
 			.expect("pay");
 		}
 		assert_eq!(Entries::<T>::iter().count() as u32, p);
+	}
+
+	/// A validator's dividends queued (one record, whatever its positions).
+	#[benchmark]
+	fn pay_validator_queued() {
+		let (netuid, hotkeys) = subnet::<T>(1, 1);
+		let source: T::AccountId = account("pot", 0, 0);
+		fund::<T>(&source);
+		#[block]
+		{
+			Escrow::<T>::pay(
+				&source,
+				netuid,
+				0,
+				&hotkeys[0],
+				PayoutKind::Validator,
+				amount::<T>(100),
+			)
+			.expect("pay");
+		}
+		assert_eq!(DividendQueue::<T>::get().len(), 1);
+	}
+
+	/// `on_idle` splitting one queued validator payout among `p` positions.
+	#[benchmark]
+	fn expand_dividend(p: Linear<1, { T::MaxPositionsPerHotkey::get() }>) {
+		let (netuid, hotkeys) = subnet::<T>(1, 1);
+		let validator = hotkeys[0].clone();
+		for i in 1..p {
+			let delegator: T::AccountId = account("delegator", i, 0);
+			T::Stake::bench_delegate(netuid, &validator, &delegator, amount::<T>(10));
+		}
+		let source: T::AccountId = account("pot", 0, 0);
+		fund::<T>(&source);
+		Escrow::<T>::pay(
+			&source,
+			netuid,
+			0,
+			&validator,
+			PayoutKind::Validator,
+			amount::<T>(100),
+		)
+		.expect("pay");
+		#[block]
+		{
+			Escrow::<T>::split_next_dividend();
+		}
+		assert_eq!(Entries::<T>::iter().count() as u32, p);
+		assert!(DividendQueue::<T>::get().is_empty());
+	}
+
+	/// Storing the outcome of an epoch of `n` UIDs for a subnet's bounty.
+	#[benchmark]
+	fn queue_outcome(n: Linear<2, { T::MaxUids::get() }>) {
+		let (netuid, _) = subnet::<T>(1, 0);
+		let sponsor: T::AccountId = account("sponsor", 0, 0);
+		fund::<T>(&sponsor);
+		Escrow::<T>::fund_bounty(
+			RawOrigin::Signed(sponsor).into(),
+			netuid,
+			amount::<T>(1_000),
+			2,
+		)
+		.expect("bounty");
+		let outcome = outcome_of::<T>(netuid, n - 1, 1);
+		#[block]
+		{
+			<Escrow<T> as PayoutHandler<_, _>>::on_epoch_paid(netuid, 0, &outcome);
+		}
+		assert_eq!(OutcomeQueue::<T>::get().bounds.len(), 1);
+	}
+
+	/// `on_idle` reading the bounty queue's oldest outcome (of `MaxUids` UIDs), then stopping:
+	/// its step does not fit.
+	#[benchmark]
+	fn bounty_queue_head() {
+		let (netuid, _) = subnet::<T>(1, 0);
+		let sponsor: T::AccountId = account("sponsor", 0, 0);
+		fund::<T>(&sponsor);
+		Escrow::<T>::fund_bounty(
+			RawOrigin::Signed(sponsor).into(),
+			netuid,
+			amount::<T>(1_000),
+			2,
+		)
+		.expect("bounty");
+		let n = T::MaxUids::get();
+		let outcome = outcome_of::<T>(netuid, n - 1, 1);
+		<Escrow<T> as PayoutHandler<_, _>>::on_epoch_paid(netuid, 0, &outcome);
+		let head = T::WeightInfo::bounty_queue_head();
+		#[block]
+		{
+			Escrow::<T>::process_deferred(head, Weight::zero());
+		}
+		assert_eq!(OutcomeQueue::<T>::get().bounds.len(), 1);
 	}
 
 	#[benchmark]
@@ -337,8 +459,9 @@ mod benchmarks {
 		assert_eq!(ReleaseCursor::<T>::get(), Some(now + 1u32.into()));
 	}
 
-	/// One bounty's epoch over `n` miners and `v` single-position validators (small ranges so
-	/// that it runs in the mock runtime's 16 UIDs; the cost is linear in both).
+	/// `on_idle` paying one bounty's epoch over `n` miners and `v` validators (their dividends
+	/// queued) from the stored outcome (small ranges so that it runs in the mock runtime's 16
+	/// UIDs; the cost is linear in both).
 	#[benchmark]
 	fn bounty_epoch(n: Linear<1, 8>, v: Linear<1, 4>) {
 		let (netuid, hotkeys) = subnet::<T>(n + v, v);
@@ -368,11 +491,15 @@ mod benchmarks {
 				.collect(),
 			validator_stake: vec![1; v as usize],
 		};
+		<Escrow<T> as PayoutHandler<_, _>>::on_epoch_paid(netuid, 0, &outcome);
+		let q = OutcomeQueue::<T>::get();
+		let stored = EpochOutcomes::<T>::get(q.bounds.head).expect("stored");
 		#[block]
 		{
-			Escrow::<T>::pay_bounties(netuid, 0, &outcome);
+			Escrow::<T>::bounty_step(q, &stored);
 		}
 		assert!(Entries::<T>::iter().count() as u32 > n);
+		assert_eq!(DividendQueue::<T>::get().len(), u64::from(v));
 	}
 
 	/// Dissolving a subnet with the most bounties.

@@ -5,10 +5,11 @@
 //! bounties paid the same way (SPEC §3 delegation, §5 escrow).
 //!
 //! ## Entries
-//! The pallet is the runtime's [`PayoutHandler`]: the emission pallet pays every part of an
-//! epoch (owner cut, miner incentive, validator dividends) into the escrow account, and each part
-//! becomes an [`EscrowEntry`] released `escrow_window · tempo` blocks later (the subnet's
-//! hyperparameters at payout time, *default* 2 tempos, [`arena_rules::escrow::release_block`]):
+//! The pallet is the runtime's [`PayoutHandler`](arena_pallet_primitives::PayoutHandler): the
+//! emission pallet pays every part of an epoch (owner cut, miner incentive, validator
+//! dividends) into the escrow account, and each part becomes an [`EscrowEntry`] released
+//! `escrow_window · tempo` blocks later (the subnet's hyperparameters at payout time, *default*
+//! 2 tempos, [`arena_rules::escrow::release_block`]):
 //!
 //! | payout | entries | released into |
 //! |---|---|---|
@@ -16,17 +17,37 @@
 //! | miner incentive | one [`EntryKind::Incentive`] (slashable) | the miner hotkey owner's stake on the hotkey |
 //! | validator dividends | one [`EntryKind::Dividends`] for the hotkey owner (take + own share), one [`EntryKind::DelegatorShare`] per other position ([`arena_rules::delegation`]) | each position's stake |
 //!
+//! **Validator dividends are split later.** The epoch runs inside the emission pallet's
+//! `on_initialize` within a share of the block; splitting a validator's dividends costs one
+//! entry per position (up to `MaxPositionsPerHotkey`), far too much for 64 validators there.
+//! So [`PayoutHandler::pay`](arena_pallet_primitives::PayoutHandler::pay) of dividends only
+//! moves the amount into the escrow account and queues one compact [`PendingDividend`]
+//! (subnet, round, hotkey, its owner and take, amount, source, and the release block, all fixed
+//! at payout time) in the dividend queue
+//! ([`PendingDividends`], at most `MaxPendingDividends`); `on_idle` splits queued payouts into
+//! the entries above, oldest first, pro rata to the positions' consensus stake at that time.
+//! Entries split after their release block are queued at the release cursor (released at the
+//! next idle time). A payout that finds the queue full is split at once, exactly as a queued
+//! one (correct, only not cheap: `pay_weight` prices the queued case). Until split, queued
+//! amounts are counted in [`PendingDividendTotal`].
+//!
 //! A stake destination that cannot take the amount (subnet dissolved, position below the
 //! minimum stake) receives it as free balance instead. Entries are bounded per subnet
 //! (`MaxEntriesPerSubnet`) and slashable entries per miner (`MaxEntriesPerEarner`): a slashable
 //! payout that does not fit fails (the emission stays pending for the next epoch); any other
 //! payout that does not fit is released at once (it could never be slashed anyway).
 //!
-//! ## Release
+//! ## Release (and the rest of `on_idle`)
 //! Matured entries are released automatically in `on_idle`, at most `MaxReleasesPerBlock`
 //! per block (each priced before it is done), from a queue keyed by block; anyone may
 //! [`Pallet::claim`] matured entries sooner. Entries of a miner with an open challenge on the
-//! subnet are held back until the challenge ends.
+//! subnet are held back until the challenge ends. With the weight left, `on_idle` then splits
+//! queued dividends (each priced first at the most positions,
+//! `WeightInfo::expand_dividend(MaxPositionsPerHotkey)`) and, once the dividend queue is empty,
+//! pays queued bounty epochs one bounty at a time (each priced first from the stored outcome's
+//! size), stopping at the first step that does not fit, like polkadot-sdk's fast-unstake
+//! `on_idle`. A dissolved subnet's queued dividends are split as usual; their entries are
+//! released on time into free balance, like its other entries.
 //!
 //! ## Challenges (SPEC §5)
 //! A permitted validator [`Pallet::challenge`]s a miner's round with the failed audit's
@@ -47,9 +68,22 @@
 //! gives notice: the bounty pays the subnet's next epoch (within one tempo) and the rest returns
 //! to the sponsor right after it. A bounty's parts that find no recipient stay with it.
 //!
+//! **Bounty epochs are paid later.** After an epoch of a subnet with bounties,
+//! [`PayoutHandler::on_epoch_paid`](arena_pallet_primitives::PayoutHandler::on_epoch_paid)
+//! only stores its outcome ([`StoredOutcome`], with the epoch's block and the next bounty id)
+//! in the bounty queue ([`EpochOutcomes`], at most
+//! `MaxPendingOutcomes`); `on_idle` pays each bounty by it, in id order, one bounty per step.
+//! An outcome pays only the bounties funded before its epoch, and a bounty cancelled before
+//! the epoch closes after paying it (one cancelled after the epoch still pays the next one, its
+//! notice). An epoch that finds the queue full pays its subnet's bounties at once. Dissolving a
+//! subnet returns its bounties' unpaid funds at once, the parts of queued epochs included;
+//! those outcomes then pay nothing.
+//!
 //! ## Invariants ([`Pallet::do_try_state`])
-//! escrow balance = floor + Σ open entries + Σ unpaid bounty funds + Σ open bonds;
-//! escrowed (emission + bounty) = released + slashed + open; every index matches the entries.
+//! escrow balance = floor + Σ open entries + Σ unpaid bounty funds + Σ open bonds + Σ queued
+//! dividends; escrowed (emission + bounty) = released + slashed + open + Σ queued dividends;
+//! every index matches the entries; the queues hold exactly their keys `head..tail`, within
+//! their bounds.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
 	not(test),
@@ -62,6 +96,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -94,8 +129,9 @@ pub mod pallet {
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::traits::{
-		AccountIdConversion, CheckedMul, SaturatedConversion, Saturating, Zero,
+	use sp_runtime::{
+		traits::{AccountIdConversion, CheckedMul, SaturatedConversion, Saturating, Zero},
+		Perbill,
 	};
 
 	/// Balance type of the configured currency.
@@ -107,9 +143,12 @@ pub mod pallet {
 	/// A bounty of this runtime.
 	pub type BountyOf<T> =
 		Bounty<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// A queued validator payout of this runtime.
+	pub type PendingDividendOf<T> =
+		PendingDividend<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version (2: the dividend and bounty queues).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -167,6 +206,18 @@ pub mod pallet {
 		/// prices sharing a validator's dividends).
 		#[pallet::constant]
 		type MaxPositionsPerHotkey: Get<u32>;
+		/// Most UIDs of a subnet (= the emission pallet's `MaxUids`; bounds a stored epoch
+		/// outcome).
+		#[pallet::constant]
+		type MaxUids: Get<u32>;
+		/// Most validator payouts waiting in the dividend queue for `on_idle` to split them
+		/// among their positions; a validator payout that finds the queue full is split at once.
+		#[pallet::constant]
+		type MaxPendingDividends: Get<u32>;
+		/// Most epoch outcomes waiting for `on_idle` to pay their subnets' bounties; an epoch
+		/// that finds the queue full pays its subnet's bounties at once.
+		#[pallet::constant]
+		type MaxPendingOutcomes: Get<u32>;
 		/// Weights of this pallet.
 		type WeightInfo: WeightInfo;
 	}
@@ -273,6 +324,32 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Totals<T: Config> = StorageValue<_, EscrowTotals<BalanceOf<T>>, ValueQuery>;
 
+	/// Dividend queue: validator payouts (held by the escrow account) waiting to be split among
+	/// the positions on their hotkeys, keyed by sequence number (see [`DividendQueue`]).
+	#[pallet::storage]
+	pub type PendingDividends<T: Config> =
+		StorageMap<_, Twox64Concat, u64, PendingDividendOf<T>, OptionQuery>;
+
+	/// Keys of the dividend queue: [`PendingDividends`] holds `head..tail` (at most
+	/// `MaxPendingDividends`).
+	#[pallet::storage]
+	pub type DividendQueue<T: Config> = StorageValue<_, QueueBounds, ValueQuery>;
+
+	/// Σ amounts in [`PendingDividends`] (held by the escrow account, in no entry yet).
+	#[pallet::storage]
+	pub type PendingDividendTotal<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	/// Bounty queue: epoch outcomes of subnets with bounties, waiting for `on_idle` to pay the
+	/// bounties by them, keyed by sequence number (see [`OutcomeQueue`]).
+	#[pallet::storage]
+	pub type EpochOutcomes<T: Config> =
+		StorageMap<_, Twox64Concat, u64, StoredOutcome<T>, OptionQuery>;
+
+	/// Keys of the bounty queue ([`EpochOutcomes`] holds `head..tail`, at most
+	/// `MaxPendingOutcomes`) and the last bounty the oldest outcome has paid.
+	#[pallet::storage]
+	pub type OutcomeQueue<T: Config> = StorageValue<_, OutcomeQueueState, ValueQuery>;
+
 	/// What the escrow account holds beyond entries, bounties and bonds: its existential
 	/// deposit, minted when the account is first used so it is never reaped.
 	#[pallet::storage]
@@ -370,6 +447,15 @@ pub mod pallet {
 			per_epoch: BalanceOf<T>,
 			epochs: u32,
 		},
+		/// A validator's dividends were queued; `on_idle` splits them among its positions into
+		/// entries released at `release_at`.
+		DividendsQueued {
+			netuid: NetUid,
+			round: u32,
+			hotkey: T::AccountId,
+			amount: BalanceOf<T>,
+			release_at: BlockNumberFor<T>,
+		},
 		/// A bounty paid an epoch into escrow.
 		BountyPaid {
 			id: BountyId,
@@ -444,7 +530,9 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Expires challenges and releases matured entries, oldest block first, within the
-		/// block's remaining weight and `MaxReleasesPerBlock` items.
+		/// block's remaining weight and `MaxReleasesPerBlock` items; then splits queued
+		/// dividends and pays queued bounty epochs with the weight left (each step priced
+		/// before it runs).
 		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			Self::process_queues(now, remaining)
 		}
@@ -473,9 +561,23 @@ pub mod pallet {
 				("MaxBountyEpochs", T::MaxBountyEpochs::get()),
 				("MaxClaim", T::MaxClaim::get()),
 				("MaxPositionsPerHotkey", T::MaxPositionsPerHotkey::get()),
+				("MaxUids", T::MaxUids::get()),
+				("MaxPendingDividends", T::MaxPendingDividends::get()),
+				("MaxPendingOutcomes", T::MaxPendingOutcomes::get()),
 			] {
 				assert!(v >= 1, "{name} must be >= 1");
 			}
+			// Every `on_idle` step must fit in an empty block, or its queue would stall.
+			let max = <T as frame_system::Config>::BlockWeights::get().max_block;
+			let n = T::MaxUids::get();
+			assert!(
+				Self::bounty_step_weight(n, n).all_lte(max),
+				"a bounty step over MaxUids does not fit in a block"
+			);
+			assert!(
+				T::WeightInfo::expand_dividend(T::MaxPositionsPerHotkey::get()).all_lte(max),
+				"splitting a validator payout does not fit in a block"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -877,6 +979,9 @@ pub mod pallet {
 			let id = NextEntryId::<T>::get();
 			NextEntryId::<T>::put(id.saturating_add(1));
 			let account = destination.account().clone();
+			// A queued payout split after its release block is queued where `on_idle` still
+			// looks: the release cursor.
+			let queued_at = ReleaseCursor::<T>::get().map_or(release_at, |c| c.max(release_at));
 			Entries::<T>::insert(
 				id,
 				EscrowEntry {
@@ -889,10 +994,10 @@ pub mod pallet {
 					amount,
 					created_at: frame_system::Pallet::<T>::block_number(),
 					release_at,
-					queued_at: release_at,
+					queued_at,
 				},
 			);
-			ReleaseQueue::<T>::insert(release_at, id, ());
+			ReleaseQueue::<T>::insert(queued_at, id, ());
 			SubnetEntryCount::<T>::insert(netuid, count.saturating_add(1));
 			if kind.slashable() {
 				SlashableEntries::<T>::insert((netuid, earner, id), ());
@@ -961,54 +1066,178 @@ pub mod pallet {
 				PayoutKind::Validator => {
 					let owner = T::Stake::hotkey_owner(beneficiary)
 						.ok_or(Error::<T>::HotkeyNotAssociated)?;
-					let positions = T::Stake::positions_on(netuid, beneficiary);
-					let split = split_dividends(
-						amount.saturated_into(),
-						&positions
-							.iter()
-							.map(|(c, s)| Position {
-								stake: (*s).saturated_into(),
-								is_owner: *c == owner,
-							})
-							.collect::<Vec<_>>(),
-						T::Stake::delegate_take(beneficiary),
-					);
-					let mut owner_amount: BalanceOf<T> = split.take.saturated_into();
-					for ((coldkey, _), share) in positions.iter().zip(&split.shares) {
-						let share: BalanceOf<T> = (*share).saturated_into();
-						if *coldkey == owner {
-							owner_amount = owner_amount.saturating_add(share);
-							continue;
-						}
-						Self::open_entry(
-							netuid,
-							round,
-							beneficiary,
-							EntryKind::DelegatorShare,
-							source,
-							Destination::Stake {
-								coldkey: coldkey.clone(),
-								hotkey: beneficiary.clone(),
-							},
-							share,
-							release_at,
-						)?;
-					}
-					Self::open_entry(
+					Self::split_among_positions(
 						netuid,
 						round,
-						beneficiary,
-						EntryKind::Dividends,
 						source,
-						Destination::Stake {
-							coldkey: owner,
-							hotkey: beneficiary.clone(),
-						},
-						owner_amount,
+						beneficiary,
+						owner,
+						T::Stake::delegate_take(beneficiary),
+						amount,
 						release_at,
 					)
 				},
 			}
+		}
+
+		/// Splits a validator's dividends (`amount`, held by the escrow account) among the
+		/// positions on `hotkey` now ([`arena_rules::delegation`]): one
+		/// [`EntryKind::DelegatorShare`] per other position, one [`EntryKind::Dividends`] for
+		/// `owner` (take + its own share), all released at `release_at`.
+		#[allow(clippy::too_many_arguments)]
+		fn split_among_positions(
+			netuid: NetUid,
+			round: u32,
+			source: Source,
+			hotkey: &T::AccountId,
+			owner: T::AccountId,
+			take: Perbill,
+			amount: BalanceOf<T>,
+			release_at: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let positions = T::Stake::positions_on(netuid, hotkey);
+			let split = split_dividends(
+				amount.saturated_into(),
+				&positions
+					.iter()
+					.map(|(c, s)| Position {
+						stake: (*s).saturated_into(),
+						is_owner: *c == owner,
+					})
+					.collect::<Vec<_>>(),
+				take,
+			);
+			let mut owner_amount: BalanceOf<T> = split.take.saturated_into();
+			for ((coldkey, _), share) in positions.iter().zip(&split.shares) {
+				let share: BalanceOf<T> = (*share).saturated_into();
+				if *coldkey == owner {
+					owner_amount = owner_amount.saturating_add(share);
+					continue;
+				}
+				Self::open_entry(
+					netuid,
+					round,
+					hotkey,
+					EntryKind::DelegatorShare,
+					source,
+					Destination::Stake {
+						coldkey: coldkey.clone(),
+						hotkey: hotkey.clone(),
+					},
+					share,
+					release_at,
+				)?;
+			}
+			Self::open_entry(
+				netuid,
+				round,
+				hotkey,
+				EntryKind::Dividends,
+				source,
+				Destination::Stake {
+					coldkey: owner,
+					hotkey: hotkey.clone(),
+				},
+				owner_amount,
+				release_at,
+			)
+		}
+
+		/// Escrows a reward like [`Pallet::escrow_reward`], except that a validator's dividends
+		/// are queued for `on_idle` to split while the dividend queue has room.
+		pub(crate) fn escrow_or_queue(
+			netuid: NetUid,
+			round: u32,
+			source: Source,
+			beneficiary: &T::AccountId,
+			kind: PayoutKind,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			if kind == PayoutKind::Validator
+				&& Self::queue_dividends(netuid, round, source, beneficiary, amount)?
+			{
+				return Ok(());
+			}
+			Self::escrow_reward(netuid, round, source, beneficiary, kind, amount)
+		}
+
+		/// Queues a validator's dividends (`amount`, held by the escrow account) with its owner,
+		/// take and release block fixed now. `Ok(false)` if the queue is full (nothing done).
+		pub(crate) fn queue_dividends(
+			netuid: NetUid,
+			round: u32,
+			source: Source,
+			hotkey: &T::AccountId,
+			amount: BalanceOf<T>,
+		) -> Result<bool, DispatchError> {
+			let mut q = DividendQueue::<T>::get();
+			if q.len() >= u64::from(T::MaxPendingDividends::get()) {
+				return Ok(false);
+			}
+			let owner = T::Stake::hotkey_owner(hotkey).ok_or(Error::<T>::HotkeyNotAssociated)?;
+			let release_at = Self::release_at(netuid)?;
+			if amount.is_zero() {
+				return Ok(true);
+			}
+			PendingDividends::<T>::insert(
+				q.tail,
+				PendingDividend {
+					netuid,
+					round,
+					hotkey: hotkey.clone(),
+					owner,
+					take: T::Stake::delegate_take(hotkey),
+					amount,
+					source,
+					release_at,
+				},
+			);
+			q.tail = q.tail.saturating_add(1);
+			DividendQueue::<T>::put(q);
+			PendingDividendTotal::<T>::mutate(|t| *t = t.saturating_add(amount));
+			Self::deposit_event(Event::DividendsQueued {
+				netuid,
+				round,
+				hotkey: hotkey.clone(),
+				amount,
+				release_at,
+			});
+			Ok(true)
+		}
+
+		/// Splits the oldest queued validator payout into its entries (`on_idle`). Returns
+		/// whether the queue held one.
+		pub(crate) fn split_next_dividend() -> bool {
+			let mut q = DividendQueue::<T>::get();
+			if q.is_empty() {
+				return false;
+			}
+			let key = q.head;
+			q.head = q.head.saturating_add(1);
+			if let Some(r) = PendingDividends::<T>::take(key) {
+				let split = frame_support::storage::with_storage_layer(|| {
+					Self::split_among_positions(
+						r.netuid,
+						r.round,
+						r.source,
+						&r.hotkey,
+						r.owner.clone(),
+						r.take,
+						r.amount,
+						r.release_at,
+					)
+				});
+				if split.is_ok() {
+					PendingDividendTotal::<T>::mutate(|t| *t = t.saturating_sub(r.amount));
+				} else {
+					// Cannot happen while the invariants hold (only a transfer out of the escrow
+					// account can fail); keep the record, at the back, rather than block the queue.
+					PendingDividends::<T>::insert(q.tail, r);
+					q.tail = q.tail.saturating_add(1);
+				}
+			}
+			DividendQueue::<T>::put(q);
+			true
 		}
 
 		/// Consensus stake backing a challenge (supporters still holding permits) and of every
@@ -1166,6 +1395,71 @@ pub mod pallet {
 		/// expiries, then its releases (entries held back by a challenge move to its expiry
 		/// block). Each item is priced before it is done.
 		pub fn process_queues(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			let used = Self::process_releases(now, remaining);
+			if used.is_zero() {
+				return used;
+			}
+			Self::process_deferred(remaining, used)
+		}
+
+		/// Splits queued dividends, then pays queued bounty epochs, while the next step's price
+		/// fits in `remaining` (`used` spent already); returns the weight used. A bounty step
+		/// waits until the dividend queue is empty, so that its validators' dividends are queued
+		/// (all of them if `MaxPendingDividends` is at least the subnet's validators).
+		pub fn process_deferred(remaining: Weight, mut used: Weight) -> Weight {
+			let fits = |used: Weight, w: Weight| remaining.all_gte(used.saturating_add(w));
+			// Every step pops an item or pays a bounty; the cap only guards against a record
+			// that keeps failing (it goes back to the tail).
+			let max_steps = T::MaxPendingDividends::get().saturating_add(
+				T::MaxPendingOutcomes::get()
+					.saturating_mul(T::MaxBountiesPerSubnet::get().saturating_add(1)),
+			);
+			for _ in 0..max_steps {
+				let dividends = DividendQueue::<T>::get();
+				if !dividends.is_empty() {
+					let w = T::WeightInfo::expand_dividend(T::MaxPositionsPerHotkey::get());
+					if !fits(used, w) {
+						break;
+					}
+					used = used.saturating_add(w);
+					Self::split_next_dividend();
+					continue;
+				}
+				let q = OutcomeQueue::<T>::get();
+				if q.bounds.is_empty() {
+					break;
+				}
+				let head = T::WeightInfo::bounty_queue_head();
+				if !fits(used, head) {
+					break;
+				}
+				used = used.saturating_add(head);
+				let Some(o) = EpochOutcomes::<T>::get(q.bounds.head) else {
+					// Cannot happen while the invariants hold; skip the hole.
+					let mut q = q;
+					q.bounds.head = q.bounds.head.saturating_add(1);
+					q.paid_through = None;
+					OutcomeQueue::<T>::put(q);
+					continue;
+				};
+				let (n, v): (u32, u32) = (
+					o.incentive.len().saturated_into(),
+					o.dividends.len().saturated_into(),
+				);
+				// The dividend queue is empty here: room for `MaxPendingDividends` payouts.
+				let w = Self::bounty_step_weight(n, v).saturating_sub(head);
+				if !fits(used, w) {
+					break;
+				}
+				used = used.saturating_add(w);
+				Self::bounty_step(q, &o);
+			}
+			used
+		}
+
+		/// Expiries and releases, oldest block first (the first part of [`Self::process_queues`]);
+		/// returns the weight used (zero if not even the base fits).
+		fn process_releases(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			let mut used = T::WeightInfo::on_idle_base();
 			if !remaining.all_gte(used) {
 				return Weight::zero();
@@ -1255,53 +1549,145 @@ pub mod pallet {
 			}
 		}
 
-		/// Pays the subnet's bounties for the epoch `round` by `outcome`; closes the ones that
-		/// ran out, were cancelled or finished. Returns the weight used.
+		/// Pays the subnet's bounties for the epoch `round` by `outcome` at once (the bounty queue
+		/// is full): the bounties with an id below `next_bounty`, see [`Pallet::pay_bounty`].
+		/// Returns the weight used.
 		pub(crate) fn pay_bounties(
 			netuid: NetUid,
 			round: u32,
 			outcome: &EpochOutcome<T::AccountId>,
+			epoch_block: BlockNumberFor<T>,
+			next_bounty: BountyId,
 		) -> Weight {
 			let ids = SubnetBounties::<T>::get(netuid);
 			let mut weight = T::DbWeight::get().reads(1);
-			for id in ids {
-				let Some(mut b) = Bounties::<T>::get(id) else {
-					continue;
-				};
-				let amount = b.per_epoch.min(b.remaining);
-				let paid = Self::pay_bounty_epoch(netuid, round, id, amount, outcome);
-				b.remaining = b.remaining.saturating_sub(paid);
-				b.epochs_left = b.epochs_left.saturating_sub(1);
-				Totals::<T>::mutate(|t| {
-					EscrowTotals::sub(&mut t.bounty_unpaid, paid);
-					EscrowTotals::add(&mut t.escrowed_bounty, paid);
-				});
-				Self::deposit_event(Event::BountyPaid {
-					id,
-					netuid,
-					round,
-					amount: paid,
-				});
+			for id in ids.into_iter().filter(|id| *id < next_bounty) {
+				Self::pay_bounty(id, netuid, round, outcome, epoch_block);
 				weight = weight.saturating_add(Self::bounty_epoch_weight(
 					outcome.incentive.len().saturated_into(),
 					outcome.dividends.len().saturated_into(),
 				));
-				if b.epochs_left == 0 || b.remaining.is_zero() || b.cancelled_at.is_some() {
-					Self::close_bounty(id, b);
-				} else {
-					Bounties::<T>::insert(id, b);
-				}
 			}
 			weight
 		}
 
-		/// Worst-case weight of one bounty's epoch over `n` miners and `v` validators (each
-		/// with the most positions).
+		/// Pays bounty `id` for the epoch `round` (at `epoch_block`) by `outcome`; closes it if it
+		/// ran out, finished, or was cancelled before that epoch.
+		pub(crate) fn pay_bounty(
+			id: BountyId,
+			netuid: NetUid,
+			round: u32,
+			outcome: &EpochOutcome<T::AccountId>,
+			epoch_block: BlockNumberFor<T>,
+		) {
+			let Some(mut b) = Bounties::<T>::get(id) else {
+				return;
+			};
+			let amount = b.per_epoch.min(b.remaining);
+			let paid = Self::pay_bounty_epoch(netuid, round, id, amount, outcome);
+			b.remaining = b.remaining.saturating_sub(paid);
+			b.epochs_left = b.epochs_left.saturating_sub(1);
+			Totals::<T>::mutate(|t| {
+				EscrowTotals::sub(&mut t.bounty_unpaid, paid);
+				EscrowTotals::add(&mut t.escrowed_bounty, paid);
+			});
+			Self::deposit_event(Event::BountyPaid {
+				id,
+				netuid,
+				round,
+				amount: paid,
+			});
+			let notice_over = b.cancelled_at.is_some_and(|at| at < epoch_block);
+			if b.epochs_left == 0 || b.remaining.is_zero() || notice_over {
+				Self::close_bounty(id, b);
+			} else {
+				Bounties::<T>::insert(id, b);
+			}
+		}
+
+		/// Worst-case weight of one bounty's epoch over `n` miners and `v` validators paid at
+		/// once (their dividends queued; split at once, with the most positions, if the
+		/// dividend queue is full).
 		pub fn bounty_epoch_weight(n: u32, v: u32) -> Weight {
 			T::WeightInfo::bounty_epoch(n, 0).saturating_add(
 				T::WeightInfo::pay_validator(T::MaxPositionsPerHotkey::get())
 					.saturating_mul(v.into()),
 			)
+		}
+
+		/// Price of one `on_idle` step of the bounty queue whose oldest outcome has `n` miners
+		/// and `v` validators: reading it, then paying one bounty by it, from an empty dividend
+		/// queue (the steps run only then): the validators' dividends are queued, those beyond
+		/// `MaxPendingDividends` split at once with the most positions.
+		pub fn bounty_step_weight(n: u32, v: u32) -> Weight {
+			let queued = v.min(T::MaxPendingDividends::get());
+			T::WeightInfo::bounty_queue_head()
+				.saturating_add(T::WeightInfo::bounty_epoch(n, queued))
+				.saturating_add(
+					T::WeightInfo::pay_validator(T::MaxPositionsPerHotkey::get())
+						.saturating_mul(v.saturating_sub(queued).into()),
+				)
+		}
+
+		/// Stores `outcome` for `on_idle` to pay the subnet's bounties by it; `false` if the
+		/// bounty queue is full or the outcome exceeds `MaxUids` (nothing stored).
+		fn queue_outcome(netuid: NetUid, round: u32, outcome: &EpochOutcome<T::AccountId>) -> bool {
+			let mut q = OutcomeQueue::<T>::get();
+			if q.bounds.len() >= u64::from(T::MaxPendingOutcomes::get()) {
+				return false;
+			}
+			let (Ok(incentive), Ok(dividends), Ok(validator_stake)) = (
+				BoundedVec::try_from(outcome.incentive.clone()),
+				BoundedVec::try_from(outcome.dividends.clone()),
+				BoundedVec::try_from(outcome.validator_stake.clone()),
+			) else {
+				return false;
+			};
+			EpochOutcomes::<T>::insert(
+				q.bounds.tail,
+				StoredOutcome::<T> {
+					netuid,
+					round,
+					epoch_block: frame_system::Pallet::<T>::block_number(),
+					next_bounty: NextBountyId::<T>::get(),
+					owner: outcome.owner.clone(),
+					owner_cut: outcome.owner_cut,
+					incentive,
+					dividends,
+					validator_stake,
+				},
+			);
+			q.bounds.tail = q.bounds.tail.saturating_add(1);
+			OutcomeQueue::<T>::put(q);
+			true
+		}
+
+		/// One `on_idle` step of the bounty queue: pays the next bounty (in id order) of the
+		/// oldest outcome, or drops the outcome once none is left to pay (bounties closed since,
+		/// their subnet dissolved, or funded after the epoch are skipped).
+		pub(crate) fn bounty_step(mut q: OutcomeQueueState, o: &StoredOutcome<T>) {
+			let next = SubnetBounties::<T>::get(o.netuid)
+				.into_iter()
+				.find(|id| *id < o.next_bounty && q.paid_through.is_none_or(|done| *id > done));
+			match next {
+				Some(id) => {
+					let outcome = EpochOutcome {
+						owner: o.owner.clone(),
+						owner_cut: o.owner_cut,
+						incentive: o.incentive.clone().into_inner(),
+						dividends: o.dividends.clone().into_inner(),
+						validator_stake: o.validator_stake.clone().into_inner(),
+					};
+					Self::pay_bounty(id, o.netuid, o.round, &outcome, o.epoch_block);
+					q.paid_through = Some(id);
+				},
+				None => {
+					EpochOutcomes::<T>::remove(q.bounds.head);
+					q.bounds.head = q.bounds.head.saturating_add(1);
+					q.paid_through = None;
+				},
+			}
+			OutcomeQueue::<T>::put(q);
 		}
 
 		/// Shares `amount` of bounty `id` like the epoch's emission; returns what was escrowed
@@ -1341,7 +1727,7 @@ pub mod pallet {
 					continue;
 				}
 				let ok = frame_support::storage::with_storage_layer(|| {
-					Self::escrow_reward(netuid, round, Source::Bounty(id), &who, kind, a)
+					Self::escrow_or_queue(netuid, round, Source::Bounty(id), &who, kind, a)
 				})
 				.is_ok();
 				if ok {
@@ -1477,20 +1863,74 @@ pub mod pallet {
 			Self::check_escrowed_is_released_slashed_or_open()?;
 			Self::check_bounties()?;
 			Self::check_challenges()?;
+			Self::check_deferred_queues()?;
 			Ok(())
 		}
 
-		/// escrow balance = floor + Σ open entries + Σ unpaid bounty funds + Σ open bonds.
+		/// escrow balance = floor + Σ open entries + Σ unpaid bounty funds + Σ open bonds +
+		/// Σ queued dividends.
 		#[cfg(any(test, feature = "try-runtime", feature = "std"))]
 		fn check_balance_covers_obligations() -> Result<(), sp_runtime::TryRuntimeError> {
 			let t = Totals::<T>::get();
 			let expected = AccountFloor::<T>::get()
 				.saturating_add(t.open)
 				.saturating_add(t.bounty_unpaid)
-				.saturating_add(t.bonds_open);
+				.saturating_add(t.bonds_open)
+				.saturating_add(PendingDividendTotal::<T>::get());
 			ensure!(
 				T::Currency::balance(&Self::account_id()) == expected,
-				"escrow balance != floor + open + bounty_unpaid + bonds_open"
+				"escrow balance != floor + open + bounty_unpaid + bonds_open + queued dividends"
+			);
+			Ok(())
+		}
+
+		/// The dividend and bounty queues hold exactly their keys `head..tail`, within their
+		/// bounds; Σ queued dividends = [`PendingDividendTotal`], none zero.
+		#[cfg(any(test, feature = "try-runtime", feature = "std"))]
+		fn check_deferred_queues() -> Result<(), sp_runtime::TryRuntimeError> {
+			let q = DividendQueue::<T>::get();
+			ensure!(q.head <= q.tail, "dividend queue head after tail");
+			ensure!(
+				q.len() <= u64::from(T::MaxPendingDividends::get()),
+				"dividend queue above MaxPendingDividends"
+			);
+			let mut queued = BalanceOf::<T>::zero();
+			let mut count: u64 = 0;
+			for (key, r) in PendingDividends::<T>::iter() {
+				ensure!(
+					(q.head..q.tail).contains(&key),
+					"queued dividend outside head..tail"
+				);
+				ensure!(!r.amount.is_zero(), "zero queued dividend");
+				queued = queued.saturating_add(r.amount);
+				count = count.saturating_add(1);
+			}
+			ensure!(count == q.len(), "dividend queue has holes");
+			ensure!(
+				queued == PendingDividendTotal::<T>::get(),
+				"Σ queued dividends != PendingDividendTotal"
+			);
+			let o = OutcomeQueue::<T>::get();
+			ensure!(
+				o.bounds.head <= o.bounds.tail,
+				"bounty queue head after tail"
+			);
+			ensure!(
+				o.bounds.len() <= u64::from(T::MaxPendingOutcomes::get()),
+				"bounty queue above MaxPendingOutcomes"
+			);
+			let mut count: u64 = 0;
+			for key in EpochOutcomes::<T>::iter_keys() {
+				ensure!(
+					(o.bounds.head..o.bounds.tail).contains(&key),
+					"queued outcome outside head..tail"
+				);
+				count = count.saturating_add(1);
+			}
+			ensure!(count == o.bounds.len(), "bounty queue has holes");
+			ensure!(
+				o.paid_through.is_none() || !o.bounds.is_empty(),
+				"empty bounty queue with a paid-through bounty"
 			);
 			Ok(())
 		}
@@ -1561,8 +2001,11 @@ pub mod pallet {
 			let t = Totals::<T>::get();
 			ensure!(
 				t.escrowed_emission.saturating_add(t.escrowed_bounty)
-					== t.released.saturating_add(t.slashed).saturating_add(t.open),
-				"escrowed != released + slashed + open"
+					== t.released
+						.saturating_add(t.slashed)
+						.saturating_add(t.open)
+						.saturating_add(PendingDividendTotal::<T>::get()),
+				"escrowed != released + slashed + open + queued dividends"
 			);
 			ensure!(
 				t.bounty_funded
@@ -1653,8 +2096,8 @@ pub mod pallet {
 	}
 
 	impl<T: Config> PayoutHandler<T::AccountId, BalanceOf<T>> for Pallet<T> {
-		/// Moves `amount` from `source` into the escrow account and opens its entries (see the
-		/// module docs).
+		/// Moves `amount` from `source` into the escrow account and opens its entries, or, for a
+		/// validator's dividends, queues them for `on_idle` to split (see the module docs).
 		fn pay(
 			source: &T::AccountId,
 			netuid: NetUid,
@@ -1668,38 +2111,54 @@ pub mod pallet {
 			}
 			Self::ensure_account();
 			T::Currency::transfer(source, &Self::account_id(), amount, Preservation::Preserve)?;
-			Self::escrow_reward(netuid, round, Source::Emission, beneficiary, kind, amount)?;
+			Self::escrow_or_queue(netuid, round, Source::Emission, beneficiary, kind, amount)?;
 			Totals::<T>::mutate(|t| EscrowTotals::add(&mut t.escrowed_emission, amount));
 			Ok(())
 		}
 
+		/// Stores the outcome for `on_idle` to pay the subnet's bounties by it (nothing to do
+		/// without bounties); pays them at once if the bounty queue is full.
 		fn on_epoch_paid(
 			netuid: NetUid,
 			round: u32,
 			outcome: &EpochOutcome<T::AccountId>,
 		) -> Weight {
-			Self::pay_bounties(netuid, round, outcome)
+			let n: u32 = outcome.incentive.len().saturated_into();
+			let v: u32 = outcome.dividends.len().saturated_into();
+			if SubnetBounties::<T>::decode_len(netuid).unwrap_or(0) == 0 {
+				return T::DbWeight::get().reads(1);
+			}
+			if Self::queue_outcome(netuid, round, outcome) {
+				return T::WeightInfo::queue_outcome(n.saturating_add(v));
+			}
+			let now = frame_system::Pallet::<T>::block_number();
+			Self::pay_bounties(netuid, round, outcome, now, NextBountyId::<T>::get())
 		}
 
+		/// A validator's payout is priced as queued (one record, whatever its positions): the
+		/// split is `on_idle`'s work. Only a payout that finds the dividend queue full
+		/// (`MaxPendingDividends`) is split at once, above this price.
 		fn pay_weight(kind: PayoutKind) -> Weight {
 			match kind {
 				PayoutKind::Owner => T::WeightInfo::pay_owner(),
 				PayoutKind::Miner => T::WeightInfo::pay_miner(),
-				PayoutKind::Validator => {
-					T::WeightInfo::pay_validator(T::MaxPositionsPerHotkey::get())
-				},
+				PayoutKind::Validator => T::WeightInfo::pay_validator_queued(),
 			}
 		}
 
+		/// Storing the outcome (the bounties are paid in `on_idle`). Only an epoch that finds
+		/// the bounty queue full (`MaxPendingOutcomes`) pays them at once, above this price.
 		fn on_epoch_paid_weight(n: u32, v: u32) -> Weight {
-			Self::bounty_epoch_weight(n, v).saturating_mul(T::MaxBountiesPerSubnet::get().into())
+			T::WeightInfo::queue_outcome(n.saturating_add(v))
 		}
 	}
 
 	impl<T: Config> SubnetHooks for Pallet<T> {
-		/// A dissolved subnet's bounties return their unpaid funds at once; its entries are
-		/// released on time (into free balance: the stake positions are gone) and its
-		/// challenges expire.
+		/// A dissolved subnet's bounties return their unpaid funds at once, including the parts
+		/// of epochs still in the bounty queue (those outcomes then pay nothing); its entries are
+		/// released on time (into free balance: the stake positions are gone), its queued
+		/// dividends are split as usual into entries released the same way, and its challenges
+		/// expire.
 		fn on_network_removed(netuid: NetUid) -> Weight {
 			let ids = SubnetBounties::<T>::get(netuid);
 			let n: u32 = ids.len().saturated_into();

@@ -52,6 +52,8 @@ mod runtime {
 impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	type BlockWeights = MockBlockWeights;
+	type DbWeight = MockDbWeight;
 }
 
 pub const ED: Balance = 1;
@@ -91,8 +93,29 @@ parameter_types! {
 	pub BurnBump: FixedU128 = FixedU128::from_rational(126, 100);
 	pub const DefaultTake: Perbill = Perbill::from_percent(18);
 	pub const MaxTake: Perbill = Perbill::from_percent(50);
-	/// The emission hook may use the whole block here: escrow tests never load it.
-	pub const EpochBlockShare: Perbill = Perbill::from_percent(100);
+	/// The emission hook may use the whole block here (escrow tests never load it); the budget
+	/// tests set the runtime's 25 %.
+	pub static EpochBlockShare: Perbill = Perbill::from_percent(100);
+	/// Block weight limits (the budget tests set the runtime's 2 s).
+	pub static MockBlockWeights: frame_system::limits::BlockWeights =
+		frame_system::limits::BlockWeights::default();
+	/// DB weights (free unless a budget test sets the runtime's `ParityDbWeight`).
+	pub static MockDbWeight: frame_support::weights::RuntimeDbWeight =
+		frame_support::weights::RuntimeDbWeight { read: 0, write: 0 };
+	/// Most UIDs per subnet (emission's `MaxUids` and the subnets pallet's limit).
+	pub static MaxUids: u32 = 16;
+	/// Emission's `MaxSubnets` (flows folded per block).
+	pub static EmissionMaxSubnets: u32 = 8;
+	/// Most positions on one hotkey (stake and escrow).
+	pub static MaxPositionsPerHotkey: u32 = MAX_POSITIONS;
+	/// Most bounties per subnet.
+	pub static MaxBountiesPerSubnet: u32 = 2;
+	/// Most queued validator payouts, adjustable by tests.
+	pub static MaxPendingDividends: u32 = 64;
+	/// Most queued epoch outcomes, adjustable by tests.
+	pub static MaxPendingOutcomes: u32 = 8;
+	/// Weight `run_to_block` gives `on_idle` (a whole block unless a test throttles it).
+	pub static IdleWeight: Weight = Weight::MAX;
 	pub const EmissionPalletId: PalletId = PalletId(*b"arn/emit");
 	/// Not `arn/escr` as in the runtime: a `u64` account keeps only the first 4 bytes of the id,
 	/// which would make it the emission pot.
@@ -121,7 +144,7 @@ impl pallet_subnets::Config for Test {
 	type MinLockCost = ConstU128<MIN_LOCK>;
 	type LockReductionInterval = ConstU64<100>;
 	type NetworkImmunityPeriod = ConstU64<50>;
-	type MaxUidsLimit = ConstU32<16>;
+	type MaxUidsLimit = MaxUids;
 	type MaxValidatorsLimit = ConstU32<8>;
 	type MaxBurnLimit = ConstU128<{ 1_000_000 * UNIT }>;
 	type RegistrationBurnBump = BurnBump;
@@ -145,7 +168,7 @@ impl pallet_stake::Config for Test {
 	type MaxTake = MaxTake;
 	type TakeRateLimit = ConstU64<5>;
 	type MaxValidatorsLimit = ConstU32<8>;
-	type MaxPositionsPerHotkey = ConstU32<MAX_POSITIONS>;
+	type MaxPositionsPerHotkey = MaxPositionsPerHotkey;
 	type HotkeySignature = sp_runtime::testing::TestSignature;
 	type HotkeyClaimDeposit = ConstU128<0>;
 	type MaxSubnets = ConstU32<8>;
@@ -165,10 +188,11 @@ impl pallet_emission::Config for Test {
 	type InitialEmission = ConstU128<UNIT>;
 	type OwnerCut = DefaultTake;
 	type DefaultFlowHalfLife = ConstU32<100>;
-	type MaxSubnets = ConstU32<8>;
-	type MaxUids = ConstU32<16>;
+	type MaxSubnets = EmissionMaxSubnets;
+	type MaxUids = MaxUids;
 	type EpochBlockShare = EpochBlockShare;
-	type WeightInfo = ();
+	// Priced with the mock's `DbWeight` (free unless a budget test sets ParityDb's).
+	type WeightInfo = pallet_emission::weights::SubstrateWeight<Test>;
 }
 
 impl pallet_escrow::Config for Test {
@@ -184,12 +208,15 @@ impl pallet_escrow::Config for Test {
 	type MaxReleasesPerBlock = MaxReleasesPerBlock;
 	type MaxSupporters = ConstU32<8>;
 	type MaxChallengesPerSubnet = ConstU32<4>;
-	type MaxBountiesPerSubnet = ConstU32<2>;
+	type MaxBountiesPerSubnet = MaxBountiesPerSubnet;
 	type MaxBountyEpochs = ConstU32<100>;
 	type MinBountyPerEpoch = ConstU128<UNIT>;
 	type MaxClaim = ConstU32<16>;
-	type MaxPositionsPerHotkey = ConstU32<MAX_POSITIONS>;
-	type WeightInfo = ();
+	type MaxPositionsPerHotkey = MaxPositionsPerHotkey;
+	type MaxUids = MaxUids;
+	type MaxPendingDividends = MaxPendingDividends;
+	type MaxPendingOutcomes = MaxPendingOutcomes;
+	type WeightInfo = crate::weights::SubstrateWeight<Test>;
 }
 
 /// Initial balance of accounts `1..=60`.
@@ -247,17 +274,29 @@ pub fn check_invariants() {
 	);
 }
 
-/// Moves to block `n`, running the hooks in runtime order (`on_idle` with a full block's weight).
+/// Moves to block `n`, running the hooks in runtime order (`on_idle` with [`IdleWeight`], a
+/// full block's weight unless a test throttles it, checking that it stays within it).
 pub fn run_to_block(n: u64) {
 	while System::block_number() < n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		Subnets::on_initialize(next);
-		Stake::on_initialize(next);
-		Emission::on_initialize(next);
-		Escrow::on_initialize(next);
-		Escrow::on_idle(next, Weight::MAX);
+		initialize_next_block();
+		let used = Escrow::on_idle(System::block_number(), IdleWeight::get());
+		assert!(
+			used.all_lte(IdleWeight::get()),
+			"on_idle used {used:?} of {:?}",
+			IdleWeight::get()
+		);
 	}
+}
+
+/// Moves to the next block and runs its `on_initialize` hooks only (no `on_idle`: a full
+/// block).
+pub fn initialize_next_block() {
+	let next = System::block_number() + 1;
+	System::set_block_number(next);
+	Subnets::on_initialize(next);
+	Stake::on_initialize(next);
+	Emission::on_initialize(next);
+	Escrow::on_initialize(next);
 }
 
 pub fn next_block() {

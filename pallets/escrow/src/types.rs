@@ -6,7 +6,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
-use sp_runtime::traits::Saturating;
+use sp_runtime::{traits::Saturating, Perbill, Perquintill};
 
 /// Identifier of an escrow entry (never reused).
 pub type EntryId = u64;
@@ -213,9 +213,119 @@ pub struct Bounty<AccountId, Balance, BlockNumber> {
 	pub cancelled_at: Option<BlockNumber>,
 }
 
+/// A validator's dividends waiting in the dividend queue ([`crate::PendingDividends`]) to be
+/// split among the positions staked on its hotkey (`on_idle`). The amount is held by the escrow
+/// account; the owner, the take and the release block are fixed at payout time, the positions'
+/// stakes are read when it is split.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Debug,
+)]
+pub struct PendingDividend<AccountId, Balance, BlockNumber> {
+	/// Subnet that paid it.
+	pub netuid: NetUid,
+	/// The subnet's epoch number that paid it.
+	pub round: u32,
+	/// The validator hotkey that earned it.
+	pub hotkey: AccountId,
+	/// The hotkey's owner (coldkey) at payout time: receives the take and its own share.
+	pub owner: AccountId,
+	/// The hotkey's delegate take at payout time.
+	pub take: Perbill,
+	/// Amount held by the escrow account.
+	pub amount: Balance,
+	/// Where the funds came from.
+	pub source: Source,
+	/// Release block of its entries (fixed at payout time).
+	pub release_at: BlockNumber,
+}
+
+/// A first-in first-out queue stored as a map keyed by sequence number: its items are the keys
+/// `head..tail`.
+#[derive(
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Debug,
+)]
+pub struct QueueBounds {
+	/// Key of the oldest item.
+	pub head: u64,
+	/// Key the next item gets.
+	pub tail: u64,
+}
+
+impl QueueBounds {
+	/// Number of queued items.
+	pub fn len(&self) -> u64 {
+		self.tail.saturating_sub(self.head)
+	}
+	/// Whether nothing is queued.
+	pub fn is_empty(&self) -> bool {
+		self.len() == 0
+	}
+}
+
+/// The bounty queue's state: the queued epoch outcomes and how far the oldest one has paid.
+#[derive(
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Debug,
+)]
+pub struct OutcomeQueueState {
+	/// The queued outcomes ([`crate::EpochOutcomes`]).
+	pub bounds: QueueBounds,
+	/// The last bounty the oldest outcome has paid (bounties pay in id order).
+	pub paid_through: Option<BountyId>,
+}
+
+/// What an epoch decided (`arena_pallet_primitives::EpochOutcome`), stored until `on_idle`
+/// pays the subnet's bounties by it.
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, TypeInfo, MaxEncodedLen, DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound(T: Config))]
+pub struct StoredOutcome<T: Config> {
+	/// The subnet.
+	pub netuid: NetUid,
+	/// The subnet's epoch number.
+	pub round: u32,
+	/// Block of the epoch: a bounty cancelled before it closes after paying it.
+	pub epoch_block: BlockNumberFor<T>,
+	/// Bounties with an id below this one existed at the epoch and are paid by it.
+	pub next_bounty: BountyId,
+	/// The subnet owner, if any.
+	pub owner: Option<T::AccountId>,
+	/// The owner cut.
+	pub owner_cut: Perbill,
+	/// Each miner's hotkey and incentive.
+	pub incentive: BoundedVec<(T::AccountId, Perquintill), T::MaxUids>,
+	/// Each counted validator's hotkey and dividends.
+	pub dividends: BoundedVec<(T::AccountId, Perquintill), T::MaxUids>,
+	/// Each counted validator's stake (same order as `dividends`).
+	pub validator_stake: BoundedVec<u128, T::MaxUids>,
+}
+
 /// Running totals of the pallet, for the conservation invariants
-/// `escrowed_emission + escrowed_bounty = released + slashed + open` and
-/// `escrow balance = floor + open + bounty_unpaid + bonds_open`.
+/// `escrowed_emission + escrowed_bounty = released + slashed + open + queued dividends` and
+/// `escrow balance = floor + open + bounty_unpaid + bonds_open + queued dividends` (the queued
+/// dividends are [`crate::PendingDividendTotal`], kept apart so that this type's encoding
+/// stays the same).
 #[derive(
 	Clone,
 	Copy,

@@ -487,13 +487,17 @@ pub trait PayoutHandler<AccountId, Balance> {
 	}
 
 	/// Worst-case weight of one [`PayoutHandler::pay`] of `kind` (the caller charges it per
-	/// payout). The default is zero.
+	/// payout, and it is the only price of payouts: the caller's own weight must not count
+	/// them). A handler that defers work to `on_idle` (`pallet-escrow` queues validator
+	/// dividends) prices the deferring, and its bounded queue's fallback is documented by it.
+	/// The default is zero.
 	fn pay_weight(_kind: PayoutKind) -> Weight {
 		Weight::zero()
 	}
 
 	/// Worst-case weight of [`PayoutHandler::on_epoch_paid`] after an epoch of `n` UIDs and `v`
-	/// validators. The default is zero.
+	/// validators (for a handler that stores the outcome for `on_idle`, the storing). The
+	/// default is zero.
 	fn on_epoch_paid_weight(_n: u32, _v: u32) -> Weight {
 		Weight::zero()
 	}

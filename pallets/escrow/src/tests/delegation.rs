@@ -1,4 +1,6 @@
-//! A validator's dividends are shared with the positions staked on it (SPEC §3).
+//! A validator's dividends are shared with the positions staked on it (SPEC §3). The epoch
+//! queues the payout; the entries appear after `on_idle` (which `run_to_block` runs in every
+//! block with a whole block's weight), see `deferral.rs` for the queue itself.
 
 use super::*;
 use crate::Destination;

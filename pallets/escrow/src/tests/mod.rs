@@ -2,7 +2,9 @@
 //! the cross-pallet checks (`mock::build_and_execute`).
 
 mod bounty;
+mod budget;
 mod challenge;
+mod deferral;
 mod delegation;
 mod entries;
 mod properties;

@@ -1,12 +1,15 @@
 //! Escrow's books over random call sequences: after every step every pallet's `try_state`
-//! holds (escrow balance = floor + open + unpaid bounty funds + open bonds; escrowed equals
-//! released plus slashed plus open; indices match entries; emission paid = escrowed emission;
-//! issuance ≤ cap).
+//! holds (escrow balance = floor + open + unpaid bounty funds + open bonds + queued dividends;
+//! escrowed equals released plus slashed plus open plus queued dividends; indices match
+//! entries; the dividend and bounty queues are consistent; emission paid = escrowed emission;
+//! issuance ≤ cap). `on_idle` runs in every block with a random weight (from nothing to a whole
+//! block), and the queues have small random bounds, so queued work spans blocks and full queues
+//! fall back to paying at once.
 //!
 //! `PROPTEST_CASES` sets the number of sequences (default 1,000).
 
 use super::*;
-use frame_support::BoundedVec;
+use frame_support::{weights::Weight, BoundedVec};
 use proptest::prelude::*;
 use sp_runtime::Perbill;
 
@@ -62,6 +65,10 @@ enum Step {
 		sponsor: u8,
 		id: u8,
 	},
+	/// Sets the weight `on_idle` gets from now on: `0` a whole block, else `idle` µs.
+	Throttle {
+		idle: u16,
+	},
 }
 
 /// Coldkeys 10, 12, 14 own validator hotkeys 11, 13, 15; 20, 22 own miners 21, 23; 30..=33 are
@@ -83,6 +90,7 @@ fn step() -> impl Strategy<Value = Step> {
 		2 => (0u8..3, 0u8..2, 0u8..3).prop_map(|(validator, miner, back)| Step::Support { validator, miner, back }),
 		1 => (0u8..4, 1u8..30, 1u8..6).prop_map(|(sponsor, per_epoch, epochs)| Step::FundBounty { sponsor, per_epoch, epochs }),
 		1 => (0u8..4, 0u8..6).prop_map(|(sponsor, id)| Step::CancelBounty { sponsor, id }),
+		2 => (0u16..400).prop_map(|idle| Step::Throttle { idle }),
 	]
 }
 
@@ -212,6 +220,11 @@ fn apply(netuid: NetUid, s: &Step) {
 		Step::CancelBounty { sponsor, id } => {
 			let _ = Escrow::cancel_bounty(origin(cold(sponsor)), u32::from(*id));
 		},
+		Step::Throttle { idle } => IdleWeight::set(if *idle == 0 {
+			Weight::MAX
+		} else {
+			Weight::from_parts(u64::from(*idle) * 1_000_000, u64::MAX)
+		}),
 	}
 }
 
@@ -226,9 +239,15 @@ proptest! {
 	#![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
 	#[test]
-	fn books_balance_after_every_step(steps in prop::collection::vec(step(), 1..40)) {
+	fn books_balance_after_every_step(
+		steps in prop::collection::vec(step(), 1..40),
+		dividend_bound in 1u32..6,
+		outcome_bound in 1u32..3,
+	) {
 		new_test_ext().execute_with(|| {
 			let netuid = arena();
+			MaxPendingDividends::set(dividend_bound);
+			MaxPendingOutcomes::set(outcome_bound);
 			let mut last_slashed = 0;
 			for s in &steps {
 				apply(netuid, s);
@@ -239,9 +258,13 @@ proptest! {
 				assert!(t.slashed <= t.escrowed_emission + t.escrowed_bounty);
 				last_slashed = t.slashed;
 			}
-			// Given time, everything not slashed or challenged is released.
+			// Given time (and idle weight), everything queued is split and paid, and everything
+			// not slashed or challenged is released.
+			IdleWeight::set(Weight::MAX);
 			run_to_block(System::block_number() + 4 * window());
 			check_invariants();
+			assert!(crate::DividendQueue::<Test>::get().is_empty(), "dividends left queued");
+			assert!(crate::OutcomeQueue::<Test>::get().bounds.is_empty(), "outcomes left queued");
 			let held_back = Entries::<Test>::iter_values().all(|e| {
 				crate::OpenChallenges::<Test>::get(e.netuid, e.earner) > 0
 					|| e.release_at > System::block_number()

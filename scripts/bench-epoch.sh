@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Epoch weight benchmark of the emission pallet (not part of CI). Prints a table: for 64, 256
 # and 1024 UIDs with 64 validators (each weighing every UID, every payout made), the native
-# time of one epoch on the mock runtime (median of 5), and the weight the runtime charges for
-# it (`pallet_emission::weights::epoch`, DB accesses priced with ParityDb — the node's database —
+# time of one epoch on the mock runtime (median of 5), and the weight charged for it
+# (`pallet_emission::weights::epoch` plus the mock's payouts straight into pallet-stake, DB accesses priced with ParityDb — the node's database —
 # and with RocksDB for reference) as a share of the 2 s block weight limit.
 #
 # A second table, the worst-case **block share**: for owner settings (tempo lined up so that

@@ -289,6 +289,13 @@ impl pallet_escrow::Config for Runtime {
 	type MinBountyPerEpoch = ConstU64<{ ARN / 10 }>;
 	type MaxClaim = ConstU32<64>;
 	type MaxPositionsPerHotkey = ConstU32<64>;
+	// = the subnets pallet's MaxUidsLimit (checked by the pallet's integrity test).
+	type MaxUids = ConstU32<256>;
+	// Validator dividends split in `on_idle`: one record per validator of every subnet (128 ×
+	// 64), ≈ 95 B each.
+	type MaxPendingDividends = ConstU32<8_192>;
+	// Bounty epochs paid in `on_idle`: one outcome per subnet, ≈ 14 KB each at 256 UIDs.
+	type MaxPendingOutcomes = ConstU32<128>;
 	type WeightInfo = pallet_escrow::weights::SubstrateWeight<Runtime>;
 }
 

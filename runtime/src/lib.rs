@@ -162,6 +162,7 @@ type Migrations = (
 	pallet_emission::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_emission::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_subnets::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_escrow::migrations::v2::MigrateV1ToV2<Runtime>,
 );
 
 /// Dispatches to the pallets.

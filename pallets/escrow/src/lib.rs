@@ -538,6 +538,11 @@ pub mod pallet {
 		}
 
 		fn integrity_test() {
+			assert_eq!(
+				T::MaxUids::get(),
+				T::Subnets::max_uids(),
+				"MaxUids must equal the subnets pallet's MaxUidsLimit"
+			);
 			let (num, den) = T::SlashQuorum::get();
 			assert!(
 				den > 0 && num > 0 && num <= den,

@@ -13,6 +13,9 @@
 //!                --part round|audit|both --dir D: where the states go; `audit` in a second
 //!                process reads what `round` left in D)
 //!   matmul       GFLOP/s of the default model's matrix products (the step's dominant cost)
+//!   ops          where a training step's time goes: each operation class forward + backward
+//!                at the model's shapes, times its count per step, with the fused kernels and
+//!                with the burn composition they replace (--reps N)
 //!   crossbackend honest cross-backend relative errors of θ, m and v, segment by segment
 //!                (`wgpu` builds only; --segments N [--segment-len c] [--from S: audit
 //!                segments S.. only] [--detail S: per-tensor errors of segment S]
@@ -83,6 +86,7 @@ fn main() -> AnyResult<()> {
 		"audit" => audit(&args, &corpus, &device),
 		"memory" => memory(&args, &corpus, &device),
 		"matmul" => matmul(&args, &cfg, &device),
+		"ops" => ops(&args, &cfg, &device),
 		#[cfg(feature = "wgpu")]
 		"crossbackend" => cross_backend(&args, &corpus),
 		other => Err(format!("unknown mode {other} (crossbackend needs --features wgpu)").into()),
@@ -147,6 +151,210 @@ fn throughput(
         param_count(&cfg.model),
         tokens / secs
     );
+	Ok(())
+}
+
+/// Milliseconds per call of `f` (median of `reps` timed calls after 2 warm-up calls).
+fn time_ms(reps: u64, mut f: impl FnMut()) -> f64 {
+	for _ in 0..2 {
+		f();
+	}
+	let mut t: Vec<f64> = (0..reps.max(1))
+		.map(|_| {
+			let t0 = Instant::now();
+			f();
+			t0.elapsed().as_secs_f64() * 1e3
+		})
+		.collect();
+	t.sort_by(f64::total_cmp);
+	t[t.len() / 2]
+}
+
+/// Forward + backward of `op` on tracked leaves of `shapes` (gradient of `Σ out`), so that the
+/// time includes the backward pass the training step runs.
+fn fwd_bwd<const D: usize, const O: usize>(
+	device: &arena_training::Device,
+	shapes: &[[usize; D]],
+	op: impl Fn(&[burn::prelude::Tensor<D>]) -> burn::prelude::Tensor<O> + 'static,
+) -> impl FnMut() {
+	use burn::prelude::*;
+	use burn::tensor::Distribution;
+	let inputs: Vec<Tensor<D>> = shapes
+		.iter()
+		.map(|s| Tensor::<D>::random(*s, Distribution::Normal(0.0, 1.0), device))
+		.collect();
+	move || {
+		let leaves: Vec<Tensor<D>> = inputs
+			.iter()
+			.map(|t| t.clone().autodiff().require_grad())
+			.collect();
+		let out = op(&leaves);
+		let grads = out.sum().backward();
+		for l in &leaves {
+			let _ = l.grad(&grads);
+		}
+	}
+}
+
+/// Where a training step's time goes, per operation class (forward + backward, × count).
+fn ops(args: &[String], cfg: &TrainingConfig, device: &arena_training::Device) -> AnyResult<()> {
+	use arena_training::fused::{self, reference};
+	use burn::prelude::*;
+	let reps = arg(args, "--reps", 10u64);
+	let m = &cfg.model;
+	let (b, t, d, h, l) = (cfg.batch_size, m.context, m.d_model, m.n_heads, m.n_layers);
+	let (bt, f, v) = (b * t, d * m.mlp_ratio, arena_training::config::VOCAB_SIZE);
+	let scale = 1.0 / ((d / h) as f64).sqrt();
+	let report = |class: &str, count: usize, fused_ms: f64, burn_ms: f64| {
+		println!(
+			"RESULT table=ops class={class} per_step={count} fused_ms={:.2} burn_ms={:.2}",
+			fused_ms * count as f64,
+			burn_ms * count as f64
+		);
+	};
+	let ln = |k: bool| {
+		fwd_bwd(
+			device,
+			&[[bt, d], [1, d], [1, d]],
+			move |x: &[Tensor<2>]| {
+				if k {
+					fused::layer_norm(x[0].clone(), &x[1], &x[2], 1e-5)
+				} else {
+					reference::layer_norm(x[0].clone(), &x[1], &x[2], 1e-5)
+				}
+			},
+		)
+	};
+	report(
+		"layer_norm",
+		2 * l + 1,
+		time_ms(reps, ln(true)),
+		time_ms(reps, ln(false)),
+	);
+	let sm = |k: bool| {
+		fwd_bwd(device, &[[b, h, t, t]], move |x: &[Tensor<4>]| {
+			if k {
+				fused::causal_softmax(x[0].clone(), scale)
+			} else {
+				reference::causal_softmax(x[0].clone(), scale)
+			}
+		})
+	};
+	report(
+		"causal_softmax",
+		l,
+		time_ms(reps, sm(true)),
+		time_ms(reps, sm(false)),
+	);
+	let gelu = |k: bool| {
+		fwd_bwd(device, &[[bt, f], [1, f]], move |x: &[Tensor<2>]| {
+			if k {
+				fused::bias_gelu(x[0].clone(), &x[1])
+			} else {
+				reference::bias_gelu(x[0].clone(), &x[1])
+			}
+		})
+	};
+	report(
+		"bias_gelu",
+		l,
+		time_ms(reps, gelu(true)),
+		time_ms(reps, gelu(false)),
+	);
+	let targets = Tensor::<2, Int>::from_data(
+		TensorData::new(
+			(0..bt as i64).map(|i| i % v as i64).collect::<Vec<_>>(),
+			[bt, 1],
+		),
+		device,
+	);
+	let ce = |k: bool| {
+		let targets = targets.clone();
+		fwd_bwd(device, &[[bt, v]], move |x: &[Tensor<2>]| {
+			if k {
+				fused::cross_entropy(x[0].clone(), targets.clone())
+			} else {
+				reference::cross_entropy(x[0].clone(), targets.clone())
+			}
+		})
+	};
+	report(
+		"cross_entropy",
+		1,
+		time_ms(reps, ce(true)),
+		time_ms(reps, ce(false)),
+	);
+	// Unfused work around them (the same with and without the fused kernels).
+	for (name, count, k, n, bias) in [
+		("linear_qkv", l, d, 3 * d, true),
+		("linear_attn_out", l, d, d, true),
+		("linear_mlp_fc", l, d, f, false),
+		("linear_mlp_proj", l, f, d, true),
+		("linear_head", 1, d, v, true),
+	] {
+		let ms = time_ms(
+			reps,
+			fwd_bwd(
+				device,
+				&[[bt, k], [k, n], [1, n]],
+				move |x: &[Tensor<2>]| {
+					let y = x[0].clone().matmul(x[1].clone());
+					if bias {
+						y + x[2].clone()
+					} else {
+						y
+					}
+				},
+			),
+		);
+		report(name, count, ms, ms);
+	}
+	let hd = d / h;
+	let scores = time_ms(
+		reps,
+		fwd_bwd(
+			device,
+			&[[b, h, t, hd], [b, h, t, hd]],
+			|x: &[Tensor<4>]| x[0].clone().matmul(x[1].clone().swap_dims(2, 3)),
+		),
+	);
+	let mix = time_ms(
+		reps,
+		fwd_bwd(
+			device,
+			&[[b, h, t, t], [b, h, t, hd]],
+			|x: &[Tensor<4>]| x[0].clone().matmul(x[1].clone()),
+		),
+	);
+	let att = scores + mix;
+	report("attention_matmuls", l, att, att);
+	let residual = time_ms(
+		reps,
+		fwd_bwd(device, &[[bt, d], [bt, d]], |x: &[Tensor<2>]| {
+			x[0].clone() + x[1].clone()
+		}),
+	);
+	report("residual_add", 2 * l, residual, residual);
+	// The inner AdamW over every parameter (optimizer.rs: elementwise burn operations).
+	let layout = param_layout(m);
+	let theta = arena_training::model::to_device(&init_params(m, [3; 32]), device);
+	let grad: Vec<Tensor<2>> = theta.iter().map(|p| p.clone().mul_scalar(0.01)).collect();
+	let moment: Vec<Tensor<2>> = theta.iter().map(|p| p.clone().mul_scalar(0.1)).collect();
+	let second: Vec<Tensor<2>> = theta.iter().map(|p| p.clone().square()).collect();
+	let adamw = time_ms(reps, || {
+		for (i, spec) in layout.iter().enumerate() {
+			let _ = arena_training::optimizer::adamw_update(
+				&cfg.adamw,
+				spec,
+				5,
+				theta[i].clone(),
+				grad[i].clone(),
+				moment[i].clone(),
+				second[i].clone(),
+			);
+		}
+	});
+	report("adamw", 1, adamw, adamw);
 	Ok(())
 }
 

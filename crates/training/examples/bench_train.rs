@@ -142,8 +142,15 @@ fn throughput(
 	}
 	let secs = t0.elapsed().as_secs_f64();
 	let tokens = (steps as usize * cfg.batch_size * cfg.model.context) as f64;
+	// The end state's hash: equal across `RAYON_NUM_THREADS` settings on one backend.
+	let state: String = lp
+		.state()?
+		.hash()
+		.iter()
+		.map(|b| format!("{b:02x}"))
+		.collect();
 	println!(
-        "RESULT engine=arena-burn-{backend} steps={steps} batch={} context={} layers={} width={} params={} seconds={secs:.3} tokens_per_s={:.1} last_loss={last:.4}",
+        "RESULT engine=arena-burn-{backend} steps={steps} batch={} context={} layers={} width={} params={} seconds={secs:.3} tokens_per_s={:.1} last_loss={last:.4} state={state}",
         cfg.batch_size,
         cfg.model.context,
         cfg.model.n_layers,

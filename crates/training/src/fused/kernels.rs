@@ -9,6 +9,37 @@
 
 use rayon::prelude::*;
 
+/// Defines `$name`, which runs `$generic` compiled for the widest x86 vector extension the CPU
+/// has (AVX-512, AVX2, else the baseline). The arithmetic is the same in every version: Rust
+/// never fuses a multiply and an add on its own and the loops keep their order, so the wider
+/// vectors change the speed, never the bits.
+macro_rules! widest_simd {
+	($name:ident => $generic:ident($($arg:ident: $ty:ty),*)) => {
+		fn $name($($arg: $ty),*) {
+			#[cfg(target_arch = "x86_64")]
+			{
+				#[target_feature(enable = "avx512f")]
+				unsafe fn avx512($($arg: $ty),*) {
+					$generic($($arg),*)
+				}
+				#[target_feature(enable = "avx2")]
+				unsafe fn avx2($($arg: $ty),*) {
+					$generic($($arg),*)
+				}
+				if std::arch::is_x86_feature_detected!("avx512f") {
+					// SAFETY: the CPU has AVX-512F (checked just above).
+					return unsafe { avx512($($arg),*) };
+				}
+				if std::arch::is_x86_feature_detected!("avx2") {
+					// SAFETY: the CPU has AVX2 (checked just above).
+					return unsafe { avx2($($arg),*) };
+				}
+			}
+			$generic($($arg),*)
+		}
+	};
+}
+
 /// Rows per rayon task (and per partial sum of a column reduction).
 pub const ROWS_PER_BLOCK: usize = 32;
 /// Accumulators per row sum.
@@ -280,19 +311,51 @@ pub fn gelu_derivative(u: f32) -> f32 {
 	0.5 * (1.0 + erf) + u * g * FRAC_1_SQRT_2PI
 }
 
+#[inline(always)]
+fn gelu_rows_generic(z: &[f32], bias: &[f32], y: &mut [f32]) {
+	let f = bias.len();
+	for (yr, zr) in y.chunks_mut(f).zip(z.chunks(f)) {
+		for ((o, &zv), &bv) in yr.iter_mut().zip(zr).zip(bias) {
+			*o = gelu(zv + bv);
+		}
+	}
+}
+
+widest_simd!(gelu_rows => gelu_rows_generic(z: &[f32], bias: &[f32], y: &mut [f32]));
+
+#[inline(always)]
+fn gelu_backward_rows_generic(
+	z: &[f32],
+	bias: &[f32],
+	dy: &[f32],
+	dz: &mut [f32],
+	sum: &mut [f32],
+) {
+	let f = bias.len();
+	for ((dr, zr), gr) in dz.chunks_mut(f).zip(z.chunks(f)).zip(dy.chunks(f)) {
+		for j in 0..f {
+			let v = gr[j] * gelu_derivative(zr[j] + bias[j]);
+			dr[j] = v;
+			sum[j] += v;
+		}
+	}
+}
+
+widest_simd!(gelu_backward_rows => gelu_backward_rows_generic(
+	z: &[f32],
+	bias: &[f32],
+	dy: &[f32],
+	dz: &mut [f32],
+	sum: &mut [f32]
+));
+
 /// Bias + GELU forward: `y = gelu(z + b)` for `z` `[n, f]`, `b` `[f]`.
 pub fn bias_gelu_forward(z: &[f32], bias: &[f32]) -> Vec<f32> {
 	let f = bias.len();
 	let mut y = vec![0.0f32; z.len()];
 	y.par_chunks_mut(ROWS_PER_BLOCK * f)
 		.zip(z.par_chunks(ROWS_PER_BLOCK * f))
-		.for_each(|(yb, zb)| {
-			for (yr, zr) in yb.chunks_mut(f).zip(zb.chunks(f)) {
-				for ((o, &zv), &bv) in yr.iter_mut().zip(zr).zip(bias) {
-					*o = gelu(zv + bv);
-				}
-			}
-		});
+		.for_each(|(yb, zb)| gelu_rows(zb, bias, yb));
 	y
 }
 
@@ -301,16 +364,8 @@ pub fn bias_gelu_backward(z: &[f32], bias: &[f32], dy: &[f32]) -> (Vec<f32>, Vec
 	let f = bias.len();
 	let mut dz = vec![0.0f32; z.len()];
 	let db = rows_with_column_sum(&mut dz, f, f, |first, block, partial| {
-		for (r, dr) in block.chunks_mut(f).enumerate() {
-			let i = first + r;
-			let zr = &z[i * f..(i + 1) * f];
-			let gr = &dy[i * f..(i + 1) * f];
-			for j in 0..f {
-				let v = gr[j] * gelu_derivative(zr[j] + bias[j]);
-				dr[j] = v;
-				partial[j] += v;
-			}
-		}
+		let range = first * f..first * f + block.len();
+		gelu_backward_rows(&z[range.clone()], bias, &dy[range], block, partial);
 	});
 	(dz, db)
 }
@@ -495,6 +550,26 @@ mod tests {
 			let d = gelu_derivative(u as f32) as f64;
 			assert!((d - fd).abs() < 1e-6, "u {u}: {d} vs {fd}");
 		}
+	}
+
+	#[test]
+	fn wide_vector_versions_give_the_bits_of_the_baseline() {
+		let f = 77;
+		let z: Vec<f32> = (0..5 * f)
+			.map(|i| ((i * 7919) % 1000) as f32 * 0.012 - 6.0)
+			.collect();
+		let bias: Vec<f32> = (0..f).map(|i| (i % 13) as f32 * 0.1 - 0.6).collect();
+		let dy: Vec<f32> = (0..5 * f)
+			.map(|i| ((i * 31) % 17) as f32 * 0.1 - 0.8)
+			.collect();
+		let (mut a, mut b) = (vec![0.0; z.len()], vec![0.0; z.len()]);
+		gelu_rows(&z, &bias, &mut a);
+		gelu_rows_generic(&z, &bias, &mut b);
+		assert_eq!(a, b);
+		let (mut sa, mut sb) = (vec![0.0; f], vec![0.0; f]);
+		gelu_backward_rows(&z, &bias, &dy, &mut a, &mut sa);
+		gelu_backward_rows_generic(&z, &bias, &dy, &mut b, &mut sb);
+		assert_eq!((a, sa), (b, sb));
 	}
 
 	#[test]

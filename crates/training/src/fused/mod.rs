@@ -78,7 +78,8 @@ pub fn cross_entropy(logits: Tensor<2>, targets: Tensor<2, Int>) -> Tensor<1> {
 /// One AdamW step `(θ', m', v')` of `(θ, g, m, v)` in one pass on plain Flex tensors — the
 /// same f32 operations in the same order as [`crate::optimizer::adamw_update`]'s burn
 /// composition, so bitwise the same result; `Err` gives the inputs back on other backends.
-#[allow(clippy::type_complexity)]
+// `Err` hands the four input tensors back (moved) for the fallback.
+#[allow(clippy::type_complexity, clippy::result_large_err)]
 pub fn adamw(
 	theta: Tensor<2>,
 	grad: Tensor<2>,

@@ -13,8 +13,8 @@
 //! loss = mean over positions of −log softmax(logits)[target]
 //! ```
 //!
-//! Layer norm, the causal softmax, bias + GELU and the loss go through [`crate::fused`]: one
-//! fused kernel each on Flex, the burn composition on other backends.
+//! The linear layers, layer norm, the causal softmax, bias + GELU and the loss go through
+//! [`crate::fused`]: one fused kernel each on Flex, the burn composition on other backends.
 //!
 //! Every parameter lives on the device as a rank-2 tensor (vectors as `[1, n]`); the host
 //! layout keeps the true shapes.
@@ -177,6 +177,26 @@ pub(crate) enum Kernels {
 }
 
 impl Kernels {
+	fn linear(self, x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Tensor<2> {
+		match self {
+			Kernels::Fused => fused::linear(x, w, b),
+			Kernels::Reference => fused::reference::linear(x, w, b),
+		}
+	}
+
+	fn add_linear(
+		self,
+		residual: Tensor<2>,
+		x: Tensor<2>,
+		w: &Tensor<2>,
+		b: &Tensor<2>,
+	) -> Tensor<2> {
+		match self {
+			Kernels::Fused => fused::add_linear(residual, x, w, b),
+			Kernels::Reference => fused::reference::add_linear(residual, x, w, b),
+		}
+	}
+
 	fn layer_norm(self, x: Tensor<2>, gamma: &Tensor<2>, beta: &Tensor<2>) -> Tensor<2> {
 		match self {
 			Kernels::Fused => fused::layer_norm(x, gamma, beta, LN_EPS),
@@ -261,7 +281,7 @@ pub(crate) fn forward_logits_with(
 	for l in 0..cfg.n_layers {
 		let p = &params[2 + l * PARAMS_PER_BLOCK..2 + (l + 1) * PARAMS_PER_BLOCK];
 		let a = kernels.layer_norm(x.clone(), &p[0], &p[1]);
-		let qkv = a.matmul(p[2].clone()) + p[3].clone();
+		let qkv = kernels.linear(a, &p[2], &p[3]);
 		let heads = |s: usize| {
 			qkv.clone()
 				.slice([0..bt, s * d..(s + 1) * d])
@@ -271,15 +291,15 @@ pub(crate) fn forward_logits_with(
 		let (q, k, v) = (heads(0), heads(1), heads(2));
 		let att = kernels.causal_softmax(q.matmul(k.swap_dims(2, 3)), scale);
 		let y = att.matmul(v).swap_dims(1, 2).reshape([bt, d]);
-		x = x + y.matmul(p[4].clone()) + p[5].clone();
+		x = kernels.add_linear(x, y, &p[4], &p[5]);
 
 		let m = kernels.layer_norm(x.clone(), &p[6], &p[7]);
 		let m = kernels.bias_gelu(m.matmul(p[8].clone()), &p[9]);
-		x = x + m.matmul(p[10].clone()) + p[11].clone();
+		x = kernels.add_linear(x, m, &p[10], &p[11]);
 	}
 	let n = 2 + cfg.n_layers * PARAMS_PER_BLOCK;
 	let x = kernels.layer_norm(x, &params[n], &params[n + 1]);
-	x.matmul(params[n + 2].clone()) + params[n + 3].clone()
+	kernels.linear(x, &params[n + 2], &params[n + 3])
 }
 
 /// Reads a scalar loss back to the host.

@@ -410,3 +410,205 @@ pub fn adamw(
 		)),
 	}
 }
+
+// ---------------------------------------------------------------------------------------------
+// Linear layer: y = x·W + b
+
+/// `gemm` threads above this many multiply-adds (the threshold burn's Flex uses).
+const GEMM_PARALLEL_THRESHOLD: usize = 192 * 192 * 192;
+
+fn parallelism(m: usize, n: usize, k: usize) -> gemm::Parallelism {
+	if m.saturating_mul(n).saturating_mul(k) >= GEMM_PARALLEL_THRESHOLD {
+		gemm::Parallelism::Rayon(0)
+	} else {
+		gemm::Parallelism::None
+	}
+}
+
+/// A row-major matrix operand of `gemm`: its values and (column, row) strides.
+struct Operand<'a> {
+	values: &'a [f32],
+	col_stride: isize,
+	row_stride: isize,
+}
+
+impl<'a> Operand<'a> {
+	/// The row-major `[rows, cols]` matrix `values`.
+	fn plain(values: &'a [f32], cols: usize) -> Self {
+		Self {
+			values,
+			col_stride: 1,
+			row_stride: cols as isize,
+		}
+	}
+
+	/// The transpose of the row-major `[rows, cols]` matrix `values`.
+	fn transposed(values: &'a [f32], cols: usize) -> Self {
+		Self {
+			values,
+			col_stride: cols as isize,
+			row_stride: 1,
+		}
+	}
+}
+
+/// `dst [m, n] (row-major) = dst·(read_dst ? 1 : 0) + lhs [m, k] · rhs [k, n]`.
+fn gemm_into(
+	dst: &mut [f32],
+	read_dst: bool,
+	m: usize,
+	n: usize,
+	k: usize,
+	lhs: Operand,
+	rhs: Operand,
+) {
+	let fits = |o: &Operand, rows: usize, cols: usize| {
+		rows == 0
+			|| cols == 0
+			|| (rows - 1) * (o.row_stride as usize) + (cols - 1) * (o.col_stride as usize)
+				< o.values.len()
+	};
+	assert!(
+		dst.len() == m * n && fits(&lhs, m, k) && fits(&rhs, k, n),
+		"fused linear: operand sizes"
+	);
+	// SAFETY: the three buffers hold every element the strides address (checked above), `dst`
+	// is exclusively borrowed and does not overlap the shared inputs.
+	unsafe {
+		gemm::gemm(
+			m,
+			n,
+			k,
+			dst.as_mut_ptr(),
+			1,
+			n as isize,
+			read_dst,
+			lhs.values.as_ptr(),
+			lhs.col_stride,
+			lhs.row_stride,
+			rhs.values.as_ptr(),
+			rhs.col_stride,
+			rhs.row_stride,
+			1.0f32,
+			1.0f32,
+			false,
+			false,
+			false,
+			parallelism(m, n, k),
+		);
+	}
+}
+
+/// `x·W + b` on host slices: `x` `[n, k]`, `w` `[k, m]`, `b` `[m]`.
+fn linear_values(x: &[f32], w: &[f32], b: &[f32], k: usize) -> Vec<f32> {
+	let m = b.len();
+	let n = x.len() / k;
+	// The output starts as the bias rows; gemm adds the product to it (one rounding, as `+`).
+	let mut y: Vec<f32> = Vec::with_capacity(n * m);
+	for _ in 0..n {
+		y.extend_from_slice(b);
+	}
+	gemm_into(
+		&mut y,
+		true,
+		n,
+		m,
+		k,
+		Operand::plain(x, k),
+		Operand::plain(w, m),
+	);
+	y
+}
+
+/// `x·W + b` for `x` `[n, k]`, `w` `[k, m]`, `b` `[1, m]`.
+pub fn linear(x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Result<Tensor<2>, Tensor<2>> {
+	let ([n, k], [k2, m], [one, m2]) = (x.dims(), w.dims(), b.dims());
+	if k != k2 || m != m2 || one != 1 || n == 0 || k == 0 || m == 0 {
+		return Err(x);
+	}
+	match (Prim::of(x), Prim::of(w.clone()), Prim::of(b.clone())) {
+		(Prim::Plain(x), Prim::Plain(w), Prim::Plain(b)) => {
+			let (x, w, b) = (contiguous(x), contiguous(w), contiguous(b));
+			let y = linear_values(values(&x), values(&w), values(&b), k);
+			Ok(plain_tensor(new_tensor(y, Shape::new([n, m]))))
+		},
+		(Prim::Tracked(x), Prim::Tracked(w), Prim::Tracked(b)) => {
+			Ok(tracked_tensor(linear_tracked(x, w, b, k)))
+		},
+		(x, _, _) => Err(x.into_tensor()),
+	}
+}
+
+#[derive(Debug)]
+struct LinearBackward;
+
+impl Backward<Flex, 3> for LinearBackward {
+	/// The inputs `x` and `W`.
+	type State = (FlexTensor, FlexTensor);
+
+	fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+		let [node_x, node_w, node_b] = ops.parents;
+		let dy = contiguous(grads.consume::<Flex>(&ops.node));
+		let (x, w) = ops.state;
+		let ([n, k], [_, m]) = (dims2(&x), dims2(&w));
+		let dyv = values(&dy);
+		if let Some(node) = node_x {
+			// dx [n, k] = dy [n, m] · Wᵀ [m, k]
+			let mut dx = vec![0.0f32; n * k];
+			gemm_into(
+				&mut dx,
+				false,
+				n,
+				k,
+				m,
+				Operand::plain(dyv, m),
+				Operand::transposed(values(&w), m),
+			);
+			grads.register::<Flex>(node.id, new_tensor(dx, Shape::new([n, k])));
+		}
+		if let Some(node) = node_w {
+			// dW [k, m] = xᵀ [k, n] · dy [n, m]
+			let mut dw = vec![0.0f32; k * m];
+			gemm_into(
+				&mut dw,
+				false,
+				k,
+				m,
+				n,
+				Operand::transposed(values(&x), k),
+				Operand::plain(dyv, m),
+			);
+			grads.register::<Flex>(node.id, new_tensor(dw, Shape::new([k, m])));
+		}
+		if let Some(node) = node_b {
+			let db = kernels::column_sums(dyv, m);
+			grads.register::<Flex>(node.id, new_tensor(db, Shape::new([1, m])));
+		}
+	}
+}
+
+fn dims2(t: &FlexTensor) -> [usize; 2] {
+	let shape = shape_of(t);
+	[shape[0], shape[1]]
+}
+
+fn linear_tracked(x: Tracked, w: Tracked, b: Tracked, k: usize) -> Tracked {
+	let (x, nx) = x.into_parts();
+	let (w, nw) = w.into_parts();
+	let (b, nb) = b.into_parts();
+	let (x, w, b) = (contiguous(x), contiguous(w), contiguous(b));
+	let m = values(&b).len();
+	let n = values(&x).len() / k;
+	let y = new_tensor(
+		linear_values(values(&x), values(&w), values(&b), k),
+		Shape::new([n, m]),
+	);
+	match LinearBackward
+		.prepare::<NoCheckpointing>([nx, nw, nb])
+		.compute_bound()
+		.stateful()
+	{
+		OpsKind::Tracked(prep) => prep.finish((x, w), y),
+		OpsKind::UnTracked(prep) => prep.finish(y),
+	}
+}

@@ -114,6 +114,30 @@ where
 	total
 }
 
+/// Column sums of the row-major `[rows, cols]` matrix `x` (a bias's gradient): per block of
+/// rows in row order, then the blocks in order.
+pub fn column_sums(x: &[f32], cols: usize) -> Vec<f32> {
+	let partials: Vec<Vec<f32>> = x
+		.par_chunks(ROWS_PER_BLOCK * cols)
+		.map(|block| {
+			let mut partial = vec![0.0f32; cols];
+			for row in block.chunks(cols) {
+				for (p, v) in partial.iter_mut().zip(row) {
+					*p += v;
+				}
+			}
+			partial
+		})
+		.collect();
+	let mut total = vec![0.0f32; cols];
+	for p in &partials {
+		for (t, v) in total.iter_mut().zip(p) {
+			*t += v;
+		}
+	}
+	total
+}
+
 // ---------------------------------------------------------------------------------------------
 // Layer norm over the last dimension: y = (x − μ)·r·γ + β, r = 1/sqrt(var + ε), biased var.
 

@@ -1,5 +1,7 @@
 //! Fused operations of the model's non-matmul work: layer norm, the attention's scaled causal
-//! softmax, bias + GELU, and the cross-entropy loss — each one pass forward and one backward.
+//! softmax, bias + GELU, the cross-entropy loss — each one pass forward and one backward — the
+//! linear layers (bias written first, then one `gemm` call adds the product to it; the
+//! backward's bias gradient in the same deterministic column sums) and the AdamW step.
 //!
 //! On burn's Flex backend (plain or autodiff) they run the CPU kernels of [`kernels`], each
 //! recorded as a single autodiff node with its own backward; on any other backend (wgpu, …)
@@ -21,6 +23,27 @@ use burn::prelude::*;
 
 /// Name and version of the fused Flex kernels, part of the Flex backend fingerprint.
 pub const FLEX_KERNELS: &str = "arena-fused-1";
+
+/// Linear layer `x·W + b` for `x` `[n, k]`, `W` `[k, m]`, `b` `[1, m]`.
+pub fn linear(x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Tensor<2> {
+	#[cfg(feature = "flex")]
+	let x = match flex::linear(x, w, b) {
+		Ok(y) => return y,
+		Err(x) => x,
+	};
+	reference::linear(x, w, b)
+}
+
+/// Residual branch `residual + x·W + b` (evaluated as `(residual + x·W) + b` by the fallback,
+/// as the model always did; on Flex as `residual + (x·W + b)`).
+pub fn add_linear(residual: Tensor<2>, x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Tensor<2> {
+	#[cfg(feature = "flex")]
+	let x = match flex::linear(x, w, b) {
+		Ok(y) => return residual + y,
+		Err(x) => x,
+	};
+	reference::add_linear(residual, x, w, b)
+}
 
 /// Layer norm over the last dimension (biased variance): `(x − μ)/sqrt(var + ε)·γ + β`.
 pub fn layer_norm(x: Tensor<2>, gamma: &Tensor<2>, beta: &Tensor<2>, eps: f64) -> Tensor<2> {

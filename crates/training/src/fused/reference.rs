@@ -7,6 +7,16 @@ use burn::tensor::activation;
 
 use super::kernels::AdamWScalars;
 
+/// `x·W + b`.
+pub fn linear(x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Tensor<2> {
+	x.matmul(w.clone()) + b.clone()
+}
+
+/// `(residual + x·W) + b`.
+pub fn add_linear(residual: Tensor<2>, x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Tensor<2> {
+	residual + x.matmul(w.clone()) + b.clone()
+}
+
 /// Layer norm: `(x − mean)/sqrt(var + eps)·γ + β` over the last dimension, biased variance.
 pub fn layer_norm(x: Tensor<2>, gamma: &Tensor<2>, beta: &Tensor<2>, eps: f64) -> Tensor<2> {
 	let mean = x.clone().mean_dim(1);

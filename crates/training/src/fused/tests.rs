@@ -297,9 +297,40 @@ fn flex_tensors_take_the_fused_path_and_others_fall_back() {
 	assert!(flex::causal_softmax(scores.clone(), 0.5).is_ok());
 	assert!(flex::causal_softmax(scores.clone().autodiff().require_grad(), 0.5).is_ok());
 	assert!(flex::cross_entropy(tracked(8, 5), vec![3]).is_ok());
+	let w = |seed: u64| leaf(values(24, seed, 1.0), [8, 3]);
+	assert!(flex::linear(tracked(8, 6), &w(7), &tracked(3, 8)).is_ok());
 	// … a mix of tracked and plain inputs, or a shape the kernel does not cover, falls back.
 	assert!(flex::layer_norm(tracked(8, 1), &plain(8, 2), &plain(8, 3), 1e-5).is_err());
 	assert!(flex::bias_gelu(plain(8, 1), &tracked(8, 2)).is_err());
 	assert!(flex::causal_softmax(scores.reshape([1, 1, 2, 8]), 0.5).is_err());
 	assert!(flex::cross_entropy(tracked(8, 5), vec![3, 4]).is_err());
+	assert!(flex::linear(tracked(8, 6), &w(7), &tracked(4, 8)).is_err());
+}
+
+#[test]
+fn linear_matches_the_burn_composition() {
+	let (n, k, m) = (70, 48, 90);
+	let inputs = [
+		(values(n * k, 20, 1.0), [n, k]),
+		(values(k * m, 21, 0.5), [k, m]),
+		(values(m, 22, 0.5), [1, m]),
+	];
+	check(
+		"linear",
+		&inputs,
+		n * m,
+		2e-6,
+		|t| linear(t[0].clone(), &t[1], &t[2]),
+		|t| reference::linear(t[0].clone(), &t[1], &t[2]),
+	);
+	let with_residual = [(values(n * m, 23, 1.0), [n, m])];
+	let all: Vec<_> = with_residual.iter().chain(inputs.iter()).cloned().collect();
+	check(
+		"residual + linear",
+		&all,
+		n * m,
+		2e-6,
+		|t| add_linear(t[0].clone(), t[1].clone(), &t[2], &t[3]),
+		|t| reference::add_linear(t[0].clone(), t[1].clone(), &t[2], &t[3]),
+	);
 }

@@ -253,21 +253,6 @@ fn ops(args: &[String], cfg: &TrainingConfig, device: &arena_training::Device) -
 		time_ms(reps, sm(true)),
 		time_ms(reps, sm(false)),
 	);
-	let gelu = |k: bool| {
-		fwd_bwd(device, &[[bt, f], [1, f]], move |x: &[Tensor<2>]| {
-			if k {
-				fused::bias_gelu(x[0].clone(), &x[1])
-			} else {
-				reference::bias_gelu(x[0].clone(), &x[1])
-			}
-		})
-	};
-	report(
-		"bias_gelu",
-		l,
-		time_ms(reps, gelu(true)),
-		time_ms(reps, gelu(false)),
-	);
 	let targets = Tensor::<2, Int>::from_data(
 		TensorData::new(
 			(0..bt as i64).map(|i| i % v as i64).collect::<Vec<_>>(),
@@ -291,31 +276,35 @@ fn ops(args: &[String], cfg: &TrainingConfig, device: &arena_training::Device) -
 		time_ms(reps, ce(true)),
 		time_ms(reps, ce(false)),
 	);
-	// Unfused work around them (the same with and without the fused kernels).
-	for (name, count, k, n, bias) in [
-		("linear_qkv", l, d, 3 * d, true),
-		("linear_attn_out", l, d, d, true),
-		("linear_mlp_fc", l, d, f, false),
-		("linear_mlp_proj", l, f, d, true),
-		("linear_head", 1, d, v, true),
+	// Linear layers (matmul + bias; the MLP's first one with its GELU), fused vs burn.
+	for (name, count, k, n) in [
+		("linear_qkv", l, d, 3 * d),
+		("linear_attn_out", l, d, d),
+		("linear_mlp_fc_gelu", l, d, f),
+		("linear_mlp_proj", l, f, d),
+		("linear_head", 1, d, v),
 	] {
-		let ms = time_ms(
-			reps,
+		let gelu = name == "linear_mlp_fc_gelu";
+		let lin = |fused_kernels: bool| {
 			fwd_bwd(
 				device,
 				&[[bt, k], [k, n], [1, n]],
-				move |x: &[Tensor<2>]| {
-					let y = x[0].clone().matmul(x[1].clone());
-					if bias {
-						y + x[2].clone()
-					} else {
-						y
-					}
+				move |x: &[Tensor<2>]| match (fused_kernels, gelu) {
+					(true, true) => fused::linear_gelu(x[0].clone(), &x[1], &x[2]),
+					(true, false) => fused::linear(x[0].clone(), &x[1], &x[2]),
+					(false, true) => reference::linear_gelu(x[0].clone(), &x[1], &x[2]),
+					(false, false) => reference::linear(x[0].clone(), &x[1], &x[2]),
 				},
-			),
+			)
+		};
+		report(
+			name,
+			count,
+			time_ms(reps, lin(true)),
+			time_ms(reps, lin(false)),
 		);
-		report(name, count, ms, ms);
 	}
+	// Unfused work around them (the same with and without the fused kernels).
 	let hd = d / h;
 	let scores = time_ms(
 		reps,
@@ -348,20 +337,42 @@ fn ops(args: &[String], cfg: &TrainingConfig, device: &arena_training::Device) -
 	let grad: Vec<Tensor<2>> = theta.iter().map(|p| p.clone().mul_scalar(0.01)).collect();
 	let moment: Vec<Tensor<2>> = theta.iter().map(|p| p.clone().mul_scalar(0.1)).collect();
 	let second: Vec<Tensor<2>> = theta.iter().map(|p| p.clone().square()).collect();
-	let adamw = time_ms(reps, || {
-		for (i, spec) in layout.iter().enumerate() {
-			let _ = arena_training::optimizer::adamw_update(
-				&cfg.adamw,
-				spec,
-				5,
-				theta[i].clone(),
-				grad[i].clone(),
-				moment[i].clone(),
-				second[i].clone(),
-			);
+	let scalars = |spec: &arena_training::params::ParamSpec| fused::kernels::AdamWScalars {
+		beta1: cfg.adamw.beta1 as f64,
+		beta2: cfg.adamw.beta2 as f64,
+		bias_correction1: 0.5,
+		bias_correction2: 0.1,
+		eps: cfg.adamw.eps as f64,
+		lr: cfg.adamw.lr as f64,
+		decay: if spec.decay { 0.9999 } else { 1.0 },
+	};
+	let adamw = |fused_kernels: bool| {
+		let (theta, grad, moment, second) =
+			(theta.clone(), grad.clone(), moment.clone(), second.clone());
+		let layout = layout.clone();
+		move || {
+			for (i, spec) in layout.iter().enumerate() {
+				let (t, g, m, v) = (
+					theta[i].clone(),
+					grad[i].clone(),
+					moment[i].clone(),
+					second[i].clone(),
+				);
+				let s = scalars(spec);
+				if fused_kernels {
+					let _ = fused::adamw(t, g, m, v, &s);
+				} else {
+					let _ = reference::adamw(t, g, m, v, &s);
+				}
+			}
 		}
-	});
-	report("adamw", 1, adamw, adamw);
+	};
+	report(
+		"adamw",
+		1,
+		time_ms(reps, adamw(true)),
+		time_ms(reps, adamw(false)),
+	);
 	Ok(())
 }
 

@@ -13,7 +13,7 @@
 //! loss = mean over positions of −log softmax(logits)[target]
 //! ```
 //!
-//! The linear layers, layer norm, the causal softmax, bias + GELU and the loss go through
+//! The linear layers (the MLP's first one with its GELU), layer norm, the causal softmax and the loss go through
 //! [`crate::fused`]: one fused kernel each on Flex, the burn composition on other backends.
 //!
 //! Every parameter lives on the device as a rank-2 tensor (vectors as `[1, n]`); the host
@@ -211,10 +211,10 @@ impl Kernels {
 		}
 	}
 
-	fn bias_gelu(self, z: Tensor<2>, bias: &Tensor<2>) -> Tensor<2> {
+	fn linear_gelu(self, x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Tensor<2> {
 		match self {
-			Kernels::Fused => fused::bias_gelu(z, bias),
-			Kernels::Reference => fused::reference::bias_gelu(z, bias),
+			Kernels::Fused => fused::linear_gelu(x, w, b),
+			Kernels::Reference => fused::reference::linear_gelu(x, w, b),
 		}
 	}
 
@@ -294,7 +294,7 @@ pub(crate) fn forward_logits_with(
 		x = kernels.add_linear(x, y, &p[4], &p[5]);
 
 		let m = kernels.layer_norm(x.clone(), &p[6], &p[7]);
-		let m = kernels.bias_gelu(m.matmul(p[8].clone()), &p[9]);
+		let m = kernels.linear_gelu(m, &p[8], &p[9]);
 		x = kernels.add_linear(x, m, &p[10], &p[11]);
 	}
 	let n = 2 + cfg.n_layers * PARAMS_PER_BLOCK;

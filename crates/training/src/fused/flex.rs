@@ -612,3 +612,107 @@ fn linear_tracked(x: Tracked, w: Tracked, b: Tracked, k: usize) -> Tracked {
 		OpsKind::UnTracked(prep) => prep.finish(y),
 	}
 }
+
+// ---------------------------------------------------------------------------------------------
+// Linear layer into GELU: y = gelu(x·W + b)
+
+/// `gelu(x·W + b)` for `x` `[n, k]`, `w` `[k, m]`, `b` `[1, m]`.
+pub fn linear_gelu(x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Result<Tensor<2>, Tensor<2>> {
+	let ([n, k], [k2, m], [one, m2]) = (x.dims(), w.dims(), b.dims());
+	if k != k2 || m != m2 || one != 1 || n == 0 || k == 0 || m == 0 {
+		return Err(x);
+	}
+	match (Prim::of(x), Prim::of(w.clone()), Prim::of(b.clone())) {
+		(Prim::Plain(x), Prim::Plain(w), Prim::Plain(b)) => {
+			let (x, w, b) = (contiguous(x), contiguous(w), contiguous(b));
+			let z = product(values(&x), values(&w), n, k, m);
+			let y = kernels::bias_gelu_forward(&z, values(&b));
+			Ok(plain_tensor(new_tensor(y, Shape::new([n, m]))))
+		},
+		(Prim::Tracked(x), Prim::Tracked(w), Prim::Tracked(b)) => {
+			Ok(tracked_tensor(linear_gelu_tracked(x, w, b, [n, k, m])))
+		},
+		(x, _, _) => Err(x.into_tensor()),
+	}
+}
+
+/// `x [n, k] · w [k, m]`.
+fn product(x: &[f32], w: &[f32], n: usize, k: usize, m: usize) -> Vec<f32> {
+	let mut z = vec![0.0f32; n * m];
+	gemm_into(
+		&mut z,
+		false,
+		n,
+		m,
+		k,
+		Operand::plain(x, k),
+		Operand::plain(w, m),
+	);
+	z
+}
+
+#[derive(Debug)]
+struct LinearGeluBackward;
+
+impl Backward<Flex, 3> for LinearGeluBackward {
+	/// `x`, `W`, `b` and the product `z = x·W` (before the bias).
+	type State = (FlexTensor, FlexTensor, FlexTensor, Arc<Vec<f32>>);
+
+	fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+		let [node_x, node_w, node_b] = ops.parents;
+		let dy = contiguous(grads.consume::<Flex>(&ops.node));
+		let (x, w, b, z) = ops.state;
+		let ([n, k], [_, m]) = (dims2(&x), dims2(&w));
+		// dz = dy ⊙ gelu'(z + b), db = Σ_rows dz
+		let (dz, db) = kernels::bias_gelu_backward(&z, values(&b), values(&dy));
+		if let Some(node) = node_x {
+			let mut dx = vec![0.0f32; n * k];
+			gemm_into(
+				&mut dx,
+				false,
+				n,
+				k,
+				m,
+				Operand::plain(&dz, m),
+				Operand::transposed(values(&w), m),
+			);
+			grads.register::<Flex>(node.id, new_tensor(dx, Shape::new([n, k])));
+		}
+		if let Some(node) = node_w {
+			let mut dw = vec![0.0f32; k * m];
+			gemm_into(
+				&mut dw,
+				false,
+				k,
+				m,
+				n,
+				Operand::transposed(values(&x), k),
+				Operand::plain(&dz, m),
+			);
+			grads.register::<Flex>(node.id, new_tensor(dw, Shape::new([k, m])));
+		}
+		if let Some(node) = node_b {
+			grads.register::<Flex>(node.id, new_tensor(db, Shape::new([1, m])));
+		}
+	}
+}
+
+fn linear_gelu_tracked(x: Tracked, w: Tracked, b: Tracked, [n, k, m]: [usize; 3]) -> Tracked {
+	let (x, nx) = x.into_parts();
+	let (w, nw) = w.into_parts();
+	let (b, nb) = b.into_parts();
+	let (x, w, b) = (contiguous(x), contiguous(w), contiguous(b));
+	let z = product(values(&x), values(&w), n, k, m);
+	let y = new_tensor(
+		kernels::bias_gelu_forward(&z, values(&b)),
+		Shape::new([n, m]),
+	);
+	match LinearGeluBackward
+		.prepare::<NoCheckpointing>([nx, nw, nb])
+		.compute_bound()
+		.stateful()
+	{
+		OpsKind::Tracked(prep) => prep.finish((x, w, b, Arc::new(z)), y),
+		OpsKind::UnTracked(prep) => prep.finish(y),
+	}
+}

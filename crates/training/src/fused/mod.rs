@@ -45,6 +45,16 @@ pub fn add_linear(residual: Tensor<2>, x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2
 	reference::add_linear(residual, x, w, b)
 }
 
+/// The MLP's first layer `gelu(x·W + b)` (exact, erf-based GELU).
+pub fn linear_gelu(x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Tensor<2> {
+	#[cfg(feature = "flex")]
+	let x = match flex::linear_gelu(x, w, b) {
+		Ok(y) => return y,
+		Err(x) => x,
+	};
+	reference::linear_gelu(x, w, b)
+}
+
 /// Layer norm over the last dimension (biased variance): `(x − μ)/sqrt(var + ε)·γ + β`.
 pub fn layer_norm(x: Tensor<2>, gamma: &Tensor<2>, beta: &Tensor<2>, eps: f64) -> Tensor<2> {
 	#[cfg(feature = "flex")]

@@ -17,6 +17,11 @@ pub fn add_linear(residual: Tensor<2>, x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2
 	residual + x.matmul(w.clone()) + b.clone()
 }
 
+/// `gelu(x·W + b)` with burn's (erf-based) GELU.
+pub fn linear_gelu(x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Tensor<2> {
+	activation::gelu(x.matmul(w.clone()) + b.clone())
+}
+
 /// Layer norm: `(x − mean)/sqrt(var + eps)·γ + β` over the last dimension, biased variance.
 pub fn layer_norm(x: Tensor<2>, gamma: &Tensor<2>, beta: &Tensor<2>, eps: f64) -> Tensor<2> {
 	let mean = x.clone().mean_dim(1);

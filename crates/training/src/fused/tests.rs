@@ -299,6 +299,7 @@ fn flex_tensors_take_the_fused_path_and_others_fall_back() {
 	assert!(flex::cross_entropy(tracked(8, 5), vec![3]).is_ok());
 	let w = |seed: u64| leaf(values(24, seed, 1.0), [8, 3]);
 	assert!(flex::linear(tracked(8, 6), &w(7), &tracked(3, 8)).is_ok());
+	assert!(flex::linear_gelu(tracked(8, 6), &w(7), &tracked(3, 8)).is_ok());
 	// … a mix of tracked and plain inputs, or a shape the kernel does not cover, falls back.
 	assert!(flex::layer_norm(tracked(8, 1), &plain(8, 2), &plain(8, 3), 1e-5).is_err());
 	assert!(flex::bias_gelu(plain(8, 1), &tracked(8, 2)).is_err());
@@ -332,5 +333,23 @@ fn linear_matches_the_burn_composition() {
 		2e-6,
 		|t| add_linear(t[0].clone(), t[1].clone(), &t[2], &t[3]),
 		|t| reference::add_linear(t[0].clone(), t[1].clone(), &t[2], &t[3]),
+	);
+}
+
+#[test]
+fn linear_gelu_matches_the_burn_composition() {
+	let (n, k, m) = (40, 32, 130);
+	let inputs = [
+		(values(n * k, 24, 1.0), [n, k]),
+		(values(k * m, 25, 0.5), [k, m]),
+		(values(m, 26, 0.5), [1, m]),
+	];
+	check(
+		"linear + gelu",
+		&inputs,
+		n * m,
+		2e-6,
+		|t| linear_gelu(t[0].clone(), &t[1], &t[2]),
+		|t| reference::linear_gelu(t[0].clone(), &t[1], &t[2]),
 	);
 }

@@ -13,7 +13,7 @@
 //! loss = mean over positions of −log softmax(logits)[target]
 //! ```
 //!
-//! The linear layers (the MLP's first one with its GELU), layer norm, the causal softmax and the loss go through
+//! The linear layers (the MLP's first one with its GELU), layer norm, the attention and the loss go through
 //! [`crate::fused`]: one fused kernel each on Flex, the burn composition on other backends.
 //!
 //! Every parameter lives on the device as a rank-2 tensor (vectors as `[1, n]`); the host
@@ -204,10 +204,10 @@ impl Kernels {
 		}
 	}
 
-	fn causal_softmax(self, scores: Tensor<4>, scale: f64) -> Tensor<4> {
+	fn causal_attention(self, qkv: Tensor<2>, t: usize, heads: usize) -> Tensor<2> {
 		match self {
-			Kernels::Fused => fused::causal_softmax(scores, scale),
-			Kernels::Reference => fused::reference::causal_softmax(scores, scale),
+			Kernels::Fused => fused::causal_attention(qkv, t, heads),
+			Kernels::Reference => fused::reference::causal_attention(qkv, t, heads),
 		}
 	}
 
@@ -268,29 +268,18 @@ pub(crate) fn forward_logits_with(
 ) -> Tensor<2> {
 	let [b, t] = inputs.dims();
 	let d = cfg.d_model;
-	let h = cfg.n_heads;
-	let hd = d / h;
 	let bt = b * t;
 
 	let tok = params[0].clone().select(0, inputs.reshape([bt]));
 	let pos = params[1].clone().slice([0..t, 0..d]);
 	let pos = pos.unsqueeze_dim::<3>(0).expand([b, t, d]).reshape([bt, d]);
 	let mut x = tok + pos;
-	let scale = 1.0 / (hd as f64).sqrt();
 
 	for l in 0..cfg.n_layers {
 		let p = &params[2 + l * PARAMS_PER_BLOCK..2 + (l + 1) * PARAMS_PER_BLOCK];
 		let a = kernels.layer_norm(x.clone(), &p[0], &p[1]);
 		let qkv = kernels.linear(a, &p[2], &p[3]);
-		let heads = |s: usize| {
-			qkv.clone()
-				.slice([0..bt, s * d..(s + 1) * d])
-				.reshape([b, t, h, hd])
-				.swap_dims(1, 2)
-		};
-		let (q, k, v) = (heads(0), heads(1), heads(2));
-		let att = kernels.causal_softmax(q.matmul(k.swap_dims(2, 3)), scale);
-		let y = att.matmul(v).swap_dims(1, 2).reshape([bt, d]);
+		let y = kernels.causal_attention(qkv, t, cfg.n_heads);
 		x = kernels.add_linear(x, y, &p[4], &p[5]);
 
 		let m = kernels.layer_norm(x.clone(), &p[6], &p[7]);

@@ -25,17 +25,20 @@ use burn::prelude::*;
 use super::kernels;
 
 /// An autodiff Flex float tensor.
-type Tracked = <Autodiff<Flex> as BackendTypes>::FloatTensorPrimitive;
+pub(super) type Tracked = <Autodiff<Flex> as BackendTypes>::FloatTensorPrimitive;
 
 /// A dispatch float tensor split by what the fused path can take.
-enum Prim {
+pub(super) enum Prim {
+	/// A plain Flex f32 tensor.
 	Plain(FlexTensor),
+	/// An autodiff Flex f32 tensor (no gradient checkpointing).
 	Tracked(Tracked),
+	/// Anything else, unchanged.
 	Other(DispatchTensor),
 }
 
 impl Prim {
-	fn of<const D: usize>(t: Tensor<D>) -> Self {
+	pub(super) fn of<const D: usize>(t: Tensor<D>) -> Self {
 		let d = t.into_dispatch();
 		let ok = match (&d.kind, d.autodiff) {
 			(
@@ -68,7 +71,7 @@ impl Prim {
 		}
 	}
 
-	fn into_tensor<const D: usize>(self) -> Tensor<D> {
+	pub(super) fn into_tensor<const D: usize>(self) -> Tensor<D> {
 		Tensor::from_dispatch(match self {
 			Prim::Plain(t) => DispatchTensor {
 				kind: DispatchTensorKind::Flex(BackendTensor::Float(t)),
@@ -89,16 +92,16 @@ fn tracked_dispatch(t: Tracked) -> DispatchTensor {
 	}
 }
 
-fn plain_tensor<const D: usize>(t: FlexTensor) -> Tensor<D> {
+pub(super) fn plain_tensor<const D: usize>(t: FlexTensor) -> Tensor<D> {
 	Prim::Plain(t).into_tensor()
 }
 
-fn tracked_tensor<const D: usize>(t: Tracked) -> Tensor<D> {
+pub(super) fn tracked_tensor<const D: usize>(t: Tracked) -> Tensor<D> {
 	Tensor::from_dispatch(tracked_dispatch(t))
 }
 
 /// `t` with a contiguous f32 buffer.
-fn contiguous(t: FlexTensor) -> FlexTensor {
+pub(super) fn contiguous(t: FlexTensor) -> FlexTensor {
 	if t.as_slice::<f32>().is_some() {
 		t
 	} else {
@@ -107,18 +110,18 @@ fn contiguous(t: FlexTensor) -> FlexTensor {
 }
 
 /// The values of a tensor made by [`contiguous`] (or by [`new_tensor`]).
-fn values(t: &FlexTensor) -> &[f32] {
+pub(super) fn values(t: &FlexTensor) -> &[f32] {
 	// Invariant: every tensor passed here went through `contiguous` and is f32 (checked in
 	// `Prim::of`, and gradients have their tensor's dtype).
 	t.as_slice::<f32>()
 		.expect("fused op: contiguous f32 tensor")
 }
 
-fn new_tensor(values: Vec<f32>, shape: Shape) -> FlexTensor {
+pub(super) fn new_tensor(values: Vec<f32>, shape: Shape) -> FlexTensor {
 	FlexTensor::from_data(TensorData::new(values, shape))
 }
 
-fn shape_of(t: &FlexTensor) -> Shape {
+pub(super) fn shape_of(t: &FlexTensor) -> Shape {
 	t.shape()
 }
 
@@ -426,13 +429,22 @@ fn parallelism(m: usize, n: usize, k: usize) -> gemm::Parallelism {
 }
 
 /// A row-major matrix operand of `gemm`: its values and (column, row) strides.
-struct Operand<'a> {
+pub(super) struct Operand<'a> {
 	values: &'a [f32],
 	col_stride: isize,
 	row_stride: isize,
 }
 
 impl<'a> Operand<'a> {
+	/// The matrix whose element `(i, j)` is `values[i·row_stride + j·col_stride]`.
+	pub(super) fn strided(values: &'a [f32], row_stride: usize, col_stride: usize) -> Self {
+		Self {
+			values,
+			col_stride: col_stride as isize,
+			row_stride: row_stride as isize,
+		}
+	}
+
 	/// The row-major `[rows, cols]` matrix `values`.
 	fn plain(values: &'a [f32], cols: usize) -> Self {
 		Self {
@@ -453,7 +465,7 @@ impl<'a> Operand<'a> {
 }
 
 /// `dst [m, n] (row-major) = dst·(read_dst ? 1 : 0) + lhs [m, k] · rhs [k, n]`.
-fn gemm_into(
+pub(super) fn gemm_into(
 	dst: &mut [f32],
 	read_dst: bool,
 	m: usize,
@@ -462,15 +474,42 @@ fn gemm_into(
 	lhs: Operand,
 	rhs: Operand,
 ) {
+	assert!(dst.len() == m * n, "fused gemm: output size");
+	gemm_general(
+		dst,
+		n,
+		read_dst,
+		[m, n, k],
+		lhs,
+		rhs,
+		1.0,
+		parallelism(m, n, k),
+	);
+}
+
+/// `dst = dst·(read_dst ? 1 : 0) + beta · lhs [m, k] · rhs [k, n]`, where `dst`'s element
+/// `(i, j)` is `dst[i·dst_row_stride + j]`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn gemm_general(
+	dst: &mut [f32],
+	dst_row_stride: usize,
+	read_dst: bool,
+	[m, n, k]: [usize; 3],
+	lhs: Operand,
+	rhs: Operand,
+	beta: f32,
+	parallelism: gemm::Parallelism,
+) {
 	let fits = |o: &Operand, rows: usize, cols: usize| {
 		rows == 0
 			|| cols == 0
 			|| (rows - 1) * (o.row_stride as usize) + (cols - 1) * (o.col_stride as usize)
 				< o.values.len()
 	};
+	let dst_fits = m == 0 || n == 0 || (m - 1) * dst_row_stride + (n - 1) < dst.len();
 	assert!(
-		dst.len() == m * n && fits(&lhs, m, k) && fits(&rhs, k, n),
-		"fused linear: operand sizes"
+		dst_fits && n <= dst_row_stride.max(1) && fits(&lhs, m, k) && fits(&rhs, k, n),
+		"fused gemm: operand sizes"
 	);
 	// SAFETY: the three buffers hold every element the strides address (checked above), `dst`
 	// is exclusively borrowed and does not overlap the shared inputs.
@@ -481,7 +520,7 @@ fn gemm_into(
 			k,
 			dst.as_mut_ptr(),
 			1,
-			n as isize,
+			dst_row_stride as isize,
 			read_dst,
 			lhs.values.as_ptr(),
 			lhs.col_stride,
@@ -490,11 +529,11 @@ fn gemm_into(
 			rhs.col_stride,
 			rhs.row_stride,
 			1.0f32,
-			1.0f32,
+			beta,
 			false,
 			false,
 			false,
-			parallelism(m, n, k),
+			parallelism,
 		);
 	}
 }
@@ -587,7 +626,7 @@ impl Backward<Flex, 3> for LinearBackward {
 	}
 }
 
-fn dims2(t: &FlexTensor) -> [usize; 2] {
+pub(super) fn dims2(t: &FlexTensor) -> [usize; 2] {
 	let shape = shape_of(t);
 	[shape[0], shape[1]]
 }

@@ -277,6 +277,36 @@ pub fn causal_softmax_backward(y: &[f32], dy: &[f32], t: usize, scale: f32) -> V
 	ds
 }
 
+/// In place on one `[t, t]` block of already scaled scores: row `i` becomes the softmax of
+/// its columns `0..=i`, and 0 after them.
+pub fn causal_softmax_block(p: &mut [f32], t: usize) {
+	for (i, row) in p.chunks_mut(t).enumerate() {
+		let (seen, future) = row.split_at_mut(i + 1);
+		let max = seen.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+		for v in seen.iter_mut() {
+			*v = (*v - max).exp();
+		}
+		let total = sum(seen);
+		for v in seen.iter_mut() {
+			*v /= total;
+		}
+		future.fill(0.0);
+	}
+}
+
+/// In place on one `[t, t]` block: `dp` (the gradient of the probabilities `p`) becomes the
+/// gradient of the unscaled scores, `scale · p ⊙ (dp − Σ p·dp)` on the seen columns, 0 after.
+pub fn causal_softmax_block_backward(p: &[f32], dp: &mut [f32], t: usize, scale: f32) {
+	for (i, (pr, dr)) in p.chunks(t).zip(dp.chunks_mut(t)).enumerate() {
+		let (seen, future) = dr.split_at_mut(i + 1);
+		let inner = dot(&pr[..i + 1], seen);
+		for (g, &pv) in seen.iter_mut().zip(pr) {
+			*g = scale * (pv * (*g - inner));
+		}
+		future.fill(0.0);
+	}
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bias + GELU: y = gelu(z + b), gelu(u) = ½·u·(1 + erf(u/√2)) (the exact, erf-based GELU).
 

@@ -16,6 +16,8 @@
 
 #[cfg(feature = "flex")]
 mod flex;
+#[cfg(feature = "flex")]
+mod flex_attention;
 pub mod kernels;
 pub mod reference;
 
@@ -63,6 +65,18 @@ pub fn layer_norm(x: Tensor<2>, gamma: &Tensor<2>, beta: &Tensor<2>, eps: f64) -
 		Err(x) => x,
 	};
 	reference::layer_norm(x, gamma, beta, eps)
+}
+
+/// Causal multi-head self-attention: `qkv` `[b·t, 3d]` holds each position's query, key and
+/// value side by side; returns the heads' outputs side by side, `[b·t, d]`, with
+/// `softmax(Q·Kᵀ/√(d/heads) + causal mask)·V` per head.
+pub fn causal_attention(qkv: Tensor<2>, t: usize, heads: usize) -> Tensor<2> {
+	#[cfg(feature = "flex")]
+	let qkv = match flex_attention::causal_attention(qkv, t, heads) {
+		Ok(y) => return y,
+		Err(qkv) => qkv,
+	};
+	reference::causal_attention(qkv, t, heads)
 }
 
 /// Attention probabilities: `softmax(scale · scores + causal mask)` over the last dimension of

@@ -30,6 +30,23 @@ pub fn layer_norm(x: Tensor<2>, gamma: &Tensor<2>, beta: &Tensor<2>, eps: f64) -
 	centered / (var + eps).sqrt() * gamma.clone() + beta.clone()
 }
 
+/// Causal multi-head attention from `qkv` `[b·t, 3d]`: split into heads, causal softmax of the
+/// scaled scores, mix the values, heads back side by side `[b·t, d]`.
+pub fn causal_attention(qkv: Tensor<2>, t: usize, heads: usize) -> Tensor<2> {
+	let [bt, w] = qkv.dims();
+	let (b, d) = (bt / t, w / 3);
+	let hd = d / heads;
+	let split = |s: usize| {
+		qkv.clone()
+			.slice([0..bt, s * d..(s + 1) * d])
+			.reshape([b, t, heads, hd])
+			.swap_dims(1, 2)
+	};
+	let (q, k, v) = (split(0), split(1), split(2));
+	let att = causal_softmax(q.matmul(k.swap_dims(2, 3)), 1.0 / (hd as f64).sqrt());
+	att.matmul(v).swap_dims(1, 2).reshape([bt, d])
+}
+
 /// `softmax(scale · scores + mask)`, the mask 0 on and below the diagonal and −1e9 above it.
 pub fn causal_softmax(scores: Tensor<4>, scale: f64) -> Tensor<4> {
 	let [_, _, t, _] = scores.dims();

@@ -300,12 +300,15 @@ fn flex_tensors_take_the_fused_path_and_others_fall_back() {
 	let w = |seed: u64| leaf(values(24, seed, 1.0), [8, 3]);
 	assert!(flex::linear(tracked(8, 6), &w(7), &tracked(3, 8)).is_ok());
 	assert!(flex::linear_gelu(tracked(8, 6), &w(7), &tracked(3, 8)).is_ok());
+	let qkv = leaf(values(4 * 12, 9, 1.0), [4, 12]);
+	assert!(flex_attention::causal_attention(qkv.clone(), 2, 2).is_ok());
 	// … a mix of tracked and plain inputs, or a shape the kernel does not cover, falls back.
 	assert!(flex::layer_norm(tracked(8, 1), &plain(8, 2), &plain(8, 3), 1e-5).is_err());
 	assert!(flex::bias_gelu(plain(8, 1), &tracked(8, 2)).is_err());
 	assert!(flex::causal_softmax(scores.reshape([1, 1, 2, 8]), 0.5).is_err());
 	assert!(flex::cross_entropy(tracked(8, 5), vec![3, 4]).is_err());
 	assert!(flex::linear(tracked(8, 6), &w(7), &tracked(4, 8)).is_err());
+	assert!(flex_attention::causal_attention(qkv, 3, 2).is_err());
 }
 
 #[test]
@@ -351,5 +354,19 @@ fn linear_gelu_matches_the_burn_composition() {
 		2e-6,
 		|t| linear_gelu(t[0].clone(), &t[1], &t[2]),
 		|t| reference::linear_gelu(t[0].clone(), &t[1], &t[2]),
+	);
+}
+
+#[test]
+fn causal_attention_matches_the_burn_composition() {
+	let (b, t, h, d) = (3, 17, 4, 24);
+	let inputs = [(values(b * t * 3 * d, 27, 2.0), [b * t, 3 * d])];
+	check(
+		"causal attention",
+		&inputs,
+		b * t * d,
+		2e-6,
+		|x| causal_attention(x[0].clone(), t, h),
+		|x| reference::causal_attention(x[0].clone(), t, h),
 	);
 }

@@ -694,16 +694,16 @@ fn product(x: &[f32], w: &[f32], n: usize, k: usize, m: usize) -> Vec<f32> {
 struct LinearGeluBackward;
 
 impl Backward<Flex, 3> for LinearGeluBackward {
-	/// `x`, `W`, `b` and the product `z = x·W` (before the bias).
-	type State = (FlexTensor, FlexTensor, FlexTensor, Arc<Vec<f32>>);
+	/// `x`, `W` and GELU's derivative at `x·W + b`.
+	type State = (FlexTensor, FlexTensor, Arc<Vec<f32>>);
 
 	fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
 		let [node_x, node_w, node_b] = ops.parents;
 		let dy = contiguous(grads.consume::<Flex>(&ops.node));
-		let (x, w, b, z) = ops.state;
+		let (x, w, dydu) = ops.state;
 		let ([n, k], [_, m]) = (dims2(&x), dims2(&w));
-		// dz = dy ⊙ gelu'(z + b), db = Σ_rows dz
-		let (dz, db) = kernels::bias_gelu_backward(&z, values(&b), values(&dy));
+		// dz = dy ⊙ gelu'(x·W + b), db = Σ_rows dz
+		let (dz, db) = kernels::gelu_backward_from_derivative(&dydu, values(&dy), m);
 		if let Some(node) = node_x {
 			let mut dx = vec![0.0f32; n * k];
 			gemm_into(
@@ -742,16 +742,15 @@ fn linear_gelu_tracked(x: Tracked, w: Tracked, b: Tracked, [n, k, m]: [usize; 3]
 	let (b, nb) = b.into_parts();
 	let (x, w, b) = (contiguous(x), contiguous(w), contiguous(b));
 	let z = product(values(&x), values(&w), n, k, m);
-	let y = new_tensor(
-		kernels::bias_gelu_forward(&z, values(&b)),
-		Shape::new([n, m]),
-	);
+	let (y, dydu) = kernels::bias_gelu_forward_with_derivative(&z, values(&b));
+	drop(z);
+	let y = new_tensor(y, Shape::new([n, m]));
 	match LinearGeluBackward
 		.prepare::<NoCheckpointing>([nx, nw, nb])
 		.compute_bound()
 		.stateful()
 	{
-		OpsKind::Tracked(prep) => prep.finish((x, w, b, Arc::new(z)), y),
+		OpsKind::Tracked(prep) => prep.finish((x, w, Arc::new(dydu)), y),
 		OpsKind::UnTracked(prep) => prep.finish(y),
 	}
 }

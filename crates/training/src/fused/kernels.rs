@@ -403,6 +403,58 @@ widest_simd!(gelu_backward_rows => gelu_backward_rows_generic(
 	sum: &mut [f32]
 ));
 
+#[inline(always)]
+fn gelu_and_derivative_rows_generic(z: &[f32], bias: &[f32], y: &mut [f32], dydu: &mut [f32]) {
+	let f = bias.len();
+	let rows = y.chunks_mut(f).zip(dydu.chunks_mut(f)).zip(z.chunks(f));
+	for ((yr, dr), zr) in rows {
+		for j in 0..f {
+			let u = zr[j] + bias[j];
+			let (erf, g) = erf_and_gauss(u);
+			yr[j] = 0.5 * u * (1.0 + erf);
+			dr[j] = 0.5 * (1.0 + erf) + u * g * FRAC_1_SQRT_2PI;
+		}
+	}
+}
+
+widest_simd!(gelu_and_derivative_rows => gelu_and_derivative_rows_generic(
+	z: &[f32],
+	bias: &[f32],
+	y: &mut [f32],
+	dydu: &mut [f32]
+));
+
+/// Bias + GELU forward that also keeps the derivative: `(gelu(z + b), gelu'(z + b))`, each
+/// bitwise what [`gelu`] and [`gelu_derivative`] give, so that the backward is one product.
+pub fn bias_gelu_forward_with_derivative(z: &[f32], bias: &[f32]) -> (Vec<f32>, Vec<f32>) {
+	let f = bias.len();
+	let mut y = vec![0.0f32; z.len()];
+	let mut dydu = vec![0.0f32; z.len()];
+	y.par_chunks_mut(ROWS_PER_BLOCK * f)
+		.zip(dydu.par_chunks_mut(ROWS_PER_BLOCK * f))
+		.zip(z.par_chunks(ROWS_PER_BLOCK * f))
+		.for_each(|((yb, db), zb)| gelu_and_derivative_rows(zb, bias, yb, db));
+	(y, dydu)
+}
+
+/// Backward from a kept derivative: `(dz, db)` with `dz = dy ⊙ gelu'` and `db = Σ_rows dz`
+/// (bitwise [`bias_gelu_backward`]'s result).
+pub fn gelu_backward_from_derivative(dydu: &[f32], dy: &[f32], f: usize) -> (Vec<f32>, Vec<f32>) {
+	let mut dz = vec![0.0f32; dy.len()];
+	let db = rows_with_column_sum(&mut dz, f, f, |first, block, partial| {
+		let range = first * f..first * f + block.len();
+		let (dr, gr) = (&dydu[range.clone()], &dy[range]);
+		for ((o, row_d), row_g) in block.chunks_mut(f).zip(dr.chunks(f)).zip(gr.chunks(f)) {
+			for j in 0..f {
+				let v = row_g[j] * row_d[j];
+				o[j] = v;
+				partial[j] += v;
+			}
+		}
+	});
+	(dz, db)
+}
+
 /// Bias + GELU forward: `y = gelu(z + b)` for `z` `[n, f]`, `b` `[f]`.
 pub fn bias_gelu_forward(z: &[f32], bias: &[f32]) -> Vec<f32> {
 	let f = bias.len();
@@ -624,6 +676,24 @@ mod tests {
 		gelu_backward_rows(&z, &bias, &dy, &mut a, &mut sa);
 		gelu_backward_rows_generic(&z, &bias, &dy, &mut b, &mut sb);
 		assert_eq!((a, sa), (b, sb));
+	}
+
+	#[test]
+	fn kept_derivative_gives_the_bits_of_the_recomputed_one() {
+		let f = 50;
+		let z: Vec<f32> = (0..7 * f)
+			.map(|i| ((i * 7919) % 1000) as f32 * 0.012 - 6.0)
+			.collect();
+		let bias: Vec<f32> = (0..f).map(|i| (i % 13) as f32 * 0.1 - 0.6).collect();
+		let dy: Vec<f32> = (0..7 * f)
+			.map(|i| ((i * 31) % 17) as f32 * 0.1 - 0.8)
+			.collect();
+		let (y, dydu) = bias_gelu_forward_with_derivative(&z, &bias);
+		assert_eq!(y, bias_gelu_forward(&z, &bias));
+		assert_eq!(
+			gelu_backward_from_derivative(&dydu, &dy, f),
+			bias_gelu_backward(&z, &bias, &dy)
+		);
 	}
 
 	#[test]

@@ -211,7 +211,6 @@ fn ops(args: &[String], cfg: &TrainingConfig, device: &arena_training::Device) -
 	let m = &cfg.model;
 	let (b, t, d, h, l) = (cfg.batch_size, m.context, m.d_model, m.n_heads, m.n_layers);
 	let (bt, f, v) = (b * t, d * m.mlp_ratio, arena_training::config::VOCAB_SIZE);
-	let scale = 1.0 / ((d / h) as f64).sqrt();
 	let report = |class: &str, count: usize, fused_ms: f64, burn_ms: f64| {
 		println!(
 			"RESULT table=ops class={class} per_step={count} fused_ms={:.2} burn_ms={:.2}",
@@ -238,20 +237,21 @@ fn ops(args: &[String], cfg: &TrainingConfig, device: &arena_training::Device) -
 		time_ms(reps, ln(true)),
 		time_ms(reps, ln(false)),
 	);
-	let sm = |k: bool| {
-		fwd_bwd(device, &[[b, h, t, t]], move |x: &[Tensor<4>]| {
+	// Attention from the qkv projection to the heads' output (scores, causal softmax, values).
+	let att = |k: bool| {
+		fwd_bwd(device, &[[bt, 3 * d]], move |x: &[Tensor<2>]| {
 			if k {
-				fused::causal_softmax(x[0].clone(), scale)
+				fused::causal_attention(x[0].clone(), t, h)
 			} else {
-				reference::causal_softmax(x[0].clone(), scale)
+				reference::causal_attention(x[0].clone(), t, h)
 			}
 		})
 	};
 	report(
-		"causal_softmax",
+		"attention",
 		l,
-		time_ms(reps, sm(true)),
-		time_ms(reps, sm(false)),
+		time_ms(reps, att(true)),
+		time_ms(reps, att(false)),
 	);
 	let targets = Tensor::<2, Int>::from_data(
 		TensorData::new(
@@ -305,25 +305,6 @@ fn ops(args: &[String], cfg: &TrainingConfig, device: &arena_training::Device) -
 		);
 	}
 	// Unfused work around them (the same with and without the fused kernels).
-	let hd = d / h;
-	let scores = time_ms(
-		reps,
-		fwd_bwd(
-			device,
-			&[[b, h, t, hd], [b, h, t, hd]],
-			|x: &[Tensor<4>]| x[0].clone().matmul(x[1].clone().swap_dims(2, 3)),
-		),
-	);
-	let mix = time_ms(
-		reps,
-		fwd_bwd(
-			device,
-			&[[b, h, t, t], [b, h, t, hd]],
-			|x: &[Tensor<4>]| x[0].clone().matmul(x[1].clone()),
-		),
-	);
-	let att = scores + mix;
-	report("attention_matmuls", l, att, att);
 	let residual = time_ms(
 		reps,
 		fwd_bwd(device, &[[bt, d], [bt, d]], |x: &[Tensor<2>]| {

@@ -1,7 +1,9 @@
-//! Fused operations of the model's non-matmul work: layer norm, the attention's scaled causal
-//! softmax, bias + GELU, the cross-entropy loss — each one pass forward and one backward — the
-//! linear layers (bias written first, then one `gemm` call adds the product to it; the
-//! backward's bias gradient in the same deterministic column sums) and the AdamW step.
+//! Fused operations for the model and its optimiser, each one operation forward and one
+//! backward instead of a chain of burn operations: the linear layers (bias written first, then
+//! one `gemm` call adds the product; bias gradients as deterministic column sums), the MLP's
+//! first layer with its GELU, causal multi-head attention from the `qkv` projection to the
+//! heads' output, layer norm, the cross-entropy loss and the AdamW step; also the scaled causal
+//! softmax and bias + GELU on their own.
 //!
 //! On burn's Flex backend (plain or autodiff) they run the CPU kernels of [`kernels`], each
 //! recorded as a single autodiff node with its own backward; on any other backend (wgpu, …)

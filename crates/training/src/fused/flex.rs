@@ -83,6 +83,11 @@ impl Prim {
 	}
 }
 
+/// Whether `t` is an f32 Flex tensor the fused kernels take (plain or tracked).
+pub fn takes<const D: usize>(t: &Tensor<D>) -> bool {
+	!matches!(Prim::of(t.clone()), Prim::Other(_))
+}
+
 fn tracked_dispatch(t: Tracked) -> DispatchTensor {
 	DispatchTensor {
 		kind: DispatchTensorKind::Autodiff(Box::new(DispatchTensorKind::Flex(

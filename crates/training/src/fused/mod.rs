@@ -105,21 +105,25 @@ pub fn bias_gelu(z: Tensor<2>, bias: &Tensor<2>) -> Tensor<2> {
 /// Mean next-token cross-entropy: `mean_i(logsumexp(logits_i) − logits_i[target_i])`, a
 /// tensor of shape `[1]`. `targets` is `[n, 1]` for `logits` `[n, v]`.
 pub fn cross_entropy(logits: Tensor<2>, targets: Tensor<2, Int>) -> Tensor<1> {
+	// Targets go to the host only for the Flex kernel (no device read-back elsewhere).
 	#[cfg(feature = "flex")]
-	let logits = {
-		let host = targets
-			.clone()
-			.into_data()
-			.convert::<i64>()
-			.try_into_vec::<i64>()
-			.ok();
-		match host {
-			Some(host) => match flex::cross_entropy(logits, host) {
-				Ok(loss) => return loss,
-				Err(logits) => logits,
-			},
-			None => logits,
-		}
+	let logits = match flex::takes(&logits) {
+		true => {
+			let host = targets
+				.clone()
+				.into_data()
+				.convert::<i64>()
+				.try_into_vec::<i64>()
+				.ok();
+			match host {
+				Some(host) => match flex::cross_entropy(logits, host) {
+					Ok(loss) => return loss,
+					Err(logits) => logits,
+				},
+				None => logits,
+			}
+		},
+		false => logits,
 	};
 	reference::cross_entropy(logits, targets)
 }

@@ -9,6 +9,7 @@
 // `Err` hands the caller's tensors back (moved, no larger than the `Ok` value) for the fallback.
 #![allow(clippy::result_large_err)]
 
+use std::mem::MaybeUninit;
 use std::sync::Arc;
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -469,36 +470,47 @@ impl<'a> Operand<'a> {
 	}
 }
 
-/// `dst [m, n] (row-major) = dst·(read_dst ? 1 : 0) + lhs [m, k] · rhs [k, n]`.
-pub(super) fn gemm_into(
-	dst: &mut [f32],
-	read_dst: bool,
-	m: usize,
-	n: usize,
-	k: usize,
-	lhs: Operand,
-	rhs: Operand,
-) {
-	assert!(dst.len() == m * n, "fused gemm: output size");
-	gemm_general(
-		dst,
-		n,
-		read_dst,
-		[m, n, k],
-		lhs,
-		rhs,
-		1.0,
-		parallelism(m, n, k),
-	);
+/// Where a `gemm` writes.
+pub(super) enum Dst<'a> {
+	/// Adds the product to these values.
+	Accumulate(&'a mut [f32]),
+	/// Overwrites every addressed element without reading it (so it may be uninitialised).
+	Overwrite(&'a mut [MaybeUninit<f32>]),
 }
 
-/// `dst = dst·(read_dst ? 1 : 0) + beta · lhs [m, k] · rhs [k, n]`, where `dst`'s element
-/// `(i, j)` is `dst[i·dst_row_stride + j]`.
-#[allow(clippy::too_many_arguments)]
+/// A vector of `len` values written by `fill`, which must write every one of them (through
+/// [`Dst::Overwrite`] gemms that together cover the whole buffer).
+pub(super) fn overwritten(len: usize, fill: impl FnOnce(&mut [MaybeUninit<f32>])) -> Vec<f32> {
+	let mut v: Vec<f32> = Vec::with_capacity(len);
+	fill(&mut v.spare_capacity_mut()[..len]);
+	// SAFETY: every caller's `fill` writes all `len` elements (documented at each call).
+	unsafe { v.set_len(len) };
+	v
+}
+
+/// A new row-major `[m, n]` matrix `lhs [m, k] · rhs [k, n]`.
+pub(super) fn gemm_new(m: usize, n: usize, k: usize, lhs: Operand, rhs: Operand) -> Vec<f32> {
+	// One `Overwrite` gemm over the whole `[m, n]` buffer writes every element.
+	overwritten(m * n, |out| {
+		gemm_into(Dst::Overwrite(out), m, n, k, lhs, rhs)
+	})
+}
+
+/// `dst [m, n] (row-major) += / = lhs [m, k] · rhs [k, n]`.
+pub(super) fn gemm_into(dst: Dst, m: usize, n: usize, k: usize, lhs: Operand, rhs: Operand) {
+	let len = match &dst {
+		Dst::Accumulate(d) => d.len(),
+		Dst::Overwrite(d) => d.len(),
+	};
+	assert!(len == m * n, "fused gemm: output size");
+	gemm_general(dst, n, [m, n, k], lhs, rhs, 1.0, parallelism(m, n, k));
+}
+
+/// `dst (+)= beta · lhs [m, k] · rhs [k, n]`, where `dst`'s element `(i, j)` is
+/// `dst[i·dst_row_stride + j]`; every such element is written.
 pub(super) fn gemm_general(
-	dst: &mut [f32],
+	dst: Dst,
 	dst_row_stride: usize,
-	read_dst: bool,
 	[m, n, k]: [usize; 3],
 	lhs: Operand,
 	rhs: Operand,
@@ -511,19 +523,24 @@ pub(super) fn gemm_general(
 			|| (rows - 1) * (o.row_stride as usize) + (cols - 1) * (o.col_stride as usize)
 				< o.values.len()
 	};
-	let dst_fits = m == 0 || n == 0 || (m - 1) * dst_row_stride + (n - 1) < dst.len();
+	let (dst_ptr, dst_len, read_dst) = match dst {
+		Dst::Accumulate(d) => (d.as_mut_ptr(), d.len(), true),
+		Dst::Overwrite(d) => (d.as_mut_ptr().cast::<f32>(), d.len(), false),
+	};
+	let dst_fits = m == 0 || n == 0 || (m - 1) * dst_row_stride + (n - 1) < dst_len;
 	assert!(
 		dst_fits && n <= dst_row_stride.max(1) && fits(&lhs, m, k) && fits(&rhs, k, n),
 		"fused gemm: operand sizes"
 	);
 	// SAFETY: the three buffers hold every element the strides address (checked above), `dst`
-	// is exclusively borrowed and does not overlap the shared inputs.
+	// is exclusively borrowed and does not overlap the shared inputs; an `Overwrite` buffer is
+	// only written (`read_dst` false).
 	unsafe {
 		gemm::gemm(
 			m,
 			n,
 			k,
-			dst.as_mut_ptr(),
+			dst_ptr,
 			1,
 			dst_row_stride as isize,
 			read_dst,
@@ -553,8 +570,7 @@ fn linear_values(x: &[f32], w: &[f32], b: &[f32], k: usize) -> Vec<f32> {
 		y.extend_from_slice(b);
 	}
 	gemm_into(
-		&mut y,
-		true,
+		Dst::Accumulate(&mut y),
 		n,
 		m,
 		k,
@@ -598,10 +614,7 @@ impl Backward<Flex, 3> for LinearBackward {
 		let dyv = values(&dy);
 		if let Some(node) = node_x {
 			// dx [n, k] = dy [n, m] · Wᵀ [m, k]
-			let mut dx = vec![0.0f32; n * k];
-			gemm_into(
-				&mut dx,
-				false,
+			let dx = gemm_new(
 				n,
 				k,
 				m,
@@ -612,10 +625,7 @@ impl Backward<Flex, 3> for LinearBackward {
 		}
 		if let Some(node) = node_w {
 			// dW [k, m] = xᵀ [k, n] · dy [n, m]
-			let mut dw = vec![0.0f32; k * m];
-			gemm_into(
-				&mut dw,
-				false,
+			let dw = gemm_new(
 				k,
 				m,
 				n,
@@ -682,17 +692,7 @@ pub fn linear_gelu(x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Result<Tensor<
 
 /// `x [n, k] · w [k, m]`.
 fn product(x: &[f32], w: &[f32], n: usize, k: usize, m: usize) -> Vec<f32> {
-	let mut z = vec![0.0f32; n * m];
-	gemm_into(
-		&mut z,
-		false,
-		n,
-		m,
-		k,
-		Operand::plain(x, k),
-		Operand::plain(w, m),
-	);
-	z
+	gemm_new(n, m, k, Operand::plain(x, k), Operand::plain(w, m))
 }
 
 #[derive(Debug)]
@@ -710,10 +710,7 @@ impl Backward<Flex, 3> for LinearGeluBackward {
 		// dz = dy ⊙ gelu'(x·W + b), db = Σ_rows dz
 		let (dz, db) = kernels::gelu_backward_from_derivative(&dydu, values(&dy), m);
 		if let Some(node) = node_x {
-			let mut dx = vec![0.0f32; n * k];
-			gemm_into(
-				&mut dx,
-				false,
+			let dx = gemm_new(
 				n,
 				k,
 				m,
@@ -723,10 +720,7 @@ impl Backward<Flex, 3> for LinearGeluBackward {
 			grads.register::<Flex>(node.id, new_tensor(dx, Shape::new([n, k])));
 		}
 		if let Some(node) = node_w {
-			let mut dw = vec![0.0f32; k * m];
-			gemm_into(
-				&mut dw,
-				false,
+			let dw = gemm_new(
 				k,
 				m,
 				n,

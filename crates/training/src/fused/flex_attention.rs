@@ -18,6 +18,7 @@
 // `Err` hands the caller's tensor back (moved, no larger than the `Ok` value) for the fallback.
 #![allow(clippy::result_large_err)]
 
+use std::mem::MaybeUninit;
 use std::sync::Arc;
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -30,8 +31,8 @@ use burn::prelude::*;
 use rayon::prelude::*;
 
 use super::flex::{
-	contiguous, gemm_general, new_tensor, plain_tensor, tracked_tensor, values, Operand, Prim,
-	Tracked,
+	contiguous, gemm_general, new_tensor, overwritten, plain_tensor, tracked_tensor, values, Dst,
+	Operand, Prim, Tracked,
 };
 use super::kernels;
 
@@ -50,18 +51,25 @@ impl Dims {
 	}
 }
 
-/// Runs one single-threaded gemm (`dst` row stride `dst_rs`).
+/// Runs one single-threaded gemm that overwrites `dst` (row stride `dst_rs`).
 fn gemm1(dst: &mut [f32], dst_rs: usize, mnk: [usize; 3], lhs: Operand, rhs: Operand, beta: f32) {
-	gemm_general(
-		dst,
-		dst_rs,
-		false,
-		mnk,
-		lhs,
-		rhs,
-		beta,
-		gemm::Parallelism::None,
-	);
+	// SAFETY: `MaybeUninit<f32>` has the layout of `f32`, and an overwriting gemm only stores
+	// initialised `f32` values through this view.
+	let dst = unsafe { &mut *(dst as *mut [f32] as *mut [MaybeUninit<f32>]) };
+	gemm_overwrite(dst, dst_rs, mnk, lhs, rhs, beta);
+}
+
+/// Runs one single-threaded gemm that overwrites the (possibly uninitialised) `dst`.
+fn gemm_overwrite(
+	dst: &mut [MaybeUninit<f32>],
+	dst_rs: usize,
+	mnk: [usize; 3],
+	lhs: Operand,
+	rhs: Operand,
+	beta: f32,
+) {
+	let single = gemm::Parallelism::None;
+	gemm_general(Dst::Overwrite(dst), dst_rs, mnk, lhs, rhs, beta, single);
 }
 
 /// Forward: `(y [b·t, d], p [b, h, t, t])`.
@@ -69,29 +77,26 @@ fn forward_values(qkv: &[f32], dims: Dims, scale: f32) -> (Vec<f32>, Vec<f32>) {
 	let Dims { t, h, d, .. } = dims;
 	let hd = dims.hd();
 	let w = 3 * d;
-	let mut y = vec![0.0f32; dims.b * t * d];
 	let mut p = vec![0.0f32; dims.b * h * t * t];
-	y.par_chunks_mut(t * d)
-		.zip(p.par_chunks_mut(h * t * t))
-		.enumerate()
-		.for_each(|(bi, (yb, pb))| {
-			let rows = &qkv[bi * t * w..(bi + 1) * t * w];
-			for (hi, ph) in pb.chunks_mut(t * t).enumerate() {
-				let q = Operand::strided(&rows[hi * hd..], w, 1);
-				let kt = Operand::strided(&rows[d + hi * hd..], 1, w);
-				gemm1(ph, t, [t, t, hd], q, kt, scale);
-				kernels::causal_softmax_block(ph, t);
-				let v = Operand::strided(&rows[2 * d + hi * hd..], w, 1);
-				gemm1(
-					&mut yb[hi * hd..],
-					d,
-					[t, hd, t],
-					Operand::strided(ph, t, 1),
-					v,
-					1.0,
-				);
-			}
-		});
+	// Every element of y is written: per batch row, the heads' P·V gemms cover all d columns
+	// (h · hd = d) of its t rows.
+	let y = overwritten(dims.b * t * d, |y| {
+		y.par_chunks_mut(t * d)
+			.zip(p.par_chunks_mut(h * t * t))
+			.enumerate()
+			.for_each(|(bi, (yb, pb))| {
+				let rows = &qkv[bi * t * w..(bi + 1) * t * w];
+				for (hi, ph) in pb.chunks_mut(t * t).enumerate() {
+					let q = Operand::strided(&rows[hi * hd..], w, 1);
+					let kt = Operand::strided(&rows[d + hi * hd..], 1, w);
+					gemm1(ph, t, [t, t, hd], q, kt, scale);
+					kernels::causal_softmax_block(ph, t);
+					let v = Operand::strided(&rows[2 * d + hi * hd..], w, 1);
+					let ph = Operand::strided(ph, t, 1);
+					gemm_overwrite(&mut yb[hi * hd..], d, [t, hd, t], ph, v, 1.0);
+				}
+			});
+	});
 	(y, p)
 }
 
@@ -100,51 +105,36 @@ fn backward_values(qkv: &[f32], p: &[f32], dy: &[f32], dims: Dims, scale: f32) -
 	let Dims { t, h, d, .. } = dims;
 	let hd = dims.hd();
 	let w = 3 * d;
-	let mut dqkv = vec![0.0f32; dims.b * t * w];
-	dqkv.par_chunks_mut(t * w).enumerate().for_each(|(bi, gb)| {
-		let rows = &qkv[bi * t * w..(bi + 1) * t * w];
-		let dyb = &dy[bi * t * d..(bi + 1) * t * d];
-		let mut ds = vec![0.0f32; t * t];
-		for hi in 0..h {
-			let ph = &p[(bi * h + hi) * t * t..(bi * h + hi + 1) * t * t];
-			let dyh = Operand::strided(&dyb[hi * hd..], d, 1);
-			// dP = dY·Vᵀ, then dS in place.
-			let vt = Operand::strided(&rows[2 * d + hi * hd..], 1, w);
-			gemm1(&mut ds, t, [t, t, hd], dyh, vt, 1.0);
-			kernels::causal_softmax_block_backward(ph, &mut ds, t, scale);
-			// dQ = dS·K
-			let k = Operand::strided(&rows[d + hi * hd..], w, 1);
-			gemm1(
-				&mut gb[hi * hd..],
-				w,
-				[t, hd, t],
-				Operand::strided(&ds, t, 1),
-				k,
-				1.0,
-			);
-			// dK = dSᵀ·Q
-			let q = Operand::strided(&rows[hi * hd..], w, 1);
-			gemm1(
-				&mut gb[d + hi * hd..],
-				w,
-				[t, hd, t],
-				Operand::strided(&ds, 1, t),
-				q,
-				1.0,
-			);
-			// dV = Pᵀ·dY
-			let dyh = Operand::strided(&dyb[hi * hd..], d, 1);
-			gemm1(
-				&mut gb[2 * d + hi * hd..],
-				w,
-				[t, hd, t],
-				Operand::strided(ph, 1, t),
-				dyh,
-				1.0,
-			);
-		}
-	});
-	dqkv
+	// Every element of d(qkv) is written: per batch row, each head's dQ, dK and dV gemms cover
+	// its hd columns of the query, key and value blocks (3 · h · hd = 3d columns) of t rows.
+	overwritten(dims.b * t * w, |dqkv| {
+		dqkv.par_chunks_mut(t * w).enumerate().for_each(|(bi, gb)| {
+			let rows = &qkv[bi * t * w..(bi + 1) * t * w];
+			let dyb = &dy[bi * t * d..(bi + 1) * t * d];
+			let mut ds = vec![0.0f32; t * t];
+			for hi in 0..h {
+				let ph = &p[(bi * h + hi) * t * t..(bi * h + hi + 1) * t * t];
+				// dP = dY·Vᵀ, then dS in place.
+				let dyh = Operand::strided(&dyb[hi * hd..], d, 1);
+				let vt = Operand::strided(&rows[2 * d + hi * hd..], 1, w);
+				gemm1(&mut ds, t, [t, t, hd], dyh, vt, 1.0);
+				kernels::causal_softmax_block_backward(ph, &mut ds, t, scale);
+				let mix = [t, hd, t];
+				// dQ = dS·K
+				let k = Operand::strided(&rows[d + hi * hd..], w, 1);
+				let dsm = Operand::strided(&ds, t, 1);
+				gemm_overwrite(&mut gb[hi * hd..], w, mix, dsm, k, 1.0);
+				// dK = dSᵀ·Q
+				let q = Operand::strided(&rows[hi * hd..], w, 1);
+				let dst = Operand::strided(&ds, 1, t);
+				gemm_overwrite(&mut gb[d + hi * hd..], w, mix, dst, q, 1.0);
+				// dV = Pᵀ·dY
+				let dyh = Operand::strided(&dyb[hi * hd..], d, 1);
+				let pt = Operand::strided(ph, 1, t);
+				gemm_overwrite(&mut gb[2 * d + hi * hd..], w, mix, pt, dyh, 1.0);
+			}
+		});
+	})
 }
 
 /// Causal attention of `qkv` `[b·t, 3d]` (queries, keys, values side by side) with `heads`

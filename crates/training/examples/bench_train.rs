@@ -13,6 +13,9 @@
 //!                --part round|audit|both --dir D: where the states go; `audit` in a second
 //!                process reads what `round` left in D)
 //!   matmul       GFLOP/s of the default model's matrix products (the step's dominant cost)
+//!   ops          where a training step's time goes: each operation class forward + backward
+//!                at the model's shapes, times its count per step, with the fused kernels and
+//!                with the burn composition they replace (--reps N)
 //!   crossbackend honest cross-backend relative errors of θ, m and v, segment by segment
 //!                (`wgpu` builds only; --segments N [--segment-len c] [--from S: audit
 //!                segments S.. only] [--detail S: per-tensor errors of segment S]
@@ -83,6 +86,7 @@ fn main() -> AnyResult<()> {
 		"audit" => audit(&args, &corpus, &device),
 		"memory" => memory(&args, &corpus, &device),
 		"matmul" => matmul(&args, &cfg, &device),
+		"ops" => ops(&args, &cfg, &device),
 		#[cfg(feature = "wgpu")]
 		"crossbackend" => cross_backend(&args, &corpus),
 		other => Err(format!("unknown mode {other} (crossbackend needs --features wgpu)").into()),
@@ -138,8 +142,15 @@ fn throughput(
 	}
 	let secs = t0.elapsed().as_secs_f64();
 	let tokens = (steps as usize * cfg.batch_size * cfg.model.context) as f64;
+	// The end state's hash: equal across `RAYON_NUM_THREADS` settings on one backend.
+	let state: String = lp
+		.state()?
+		.hash()
+		.iter()
+		.map(|b| format!("{b:02x}"))
+		.collect();
 	println!(
-        "RESULT engine=arena-burn-{backend} steps={steps} batch={} context={} layers={} width={} params={} seconds={secs:.3} tokens_per_s={:.1} last_loss={last:.4}",
+        "RESULT engine=arena-burn-{backend} steps={steps} batch={} context={} layers={} width={} params={} seconds={secs:.3} tokens_per_s={:.1} last_loss={last:.4} state={state}",
         cfg.batch_size,
         cfg.model.context,
         cfg.model.n_layers,
@@ -147,6 +158,204 @@ fn throughput(
         param_count(&cfg.model),
         tokens / secs
     );
+	Ok(())
+}
+
+/// Milliseconds per call of `f` (median of `reps` timed calls after 2 warm-up calls).
+fn time_ms(reps: u64, mut f: impl FnMut()) -> f64 {
+	for _ in 0..2 {
+		f();
+	}
+	let mut t: Vec<f64> = (0..reps.max(1))
+		.map(|_| {
+			let t0 = Instant::now();
+			f();
+			t0.elapsed().as_secs_f64() * 1e3
+		})
+		.collect();
+	t.sort_by(f64::total_cmp);
+	t[t.len() / 2]
+}
+
+/// Forward + backward of `op` on tracked leaves of `shapes` (gradient of `Σ out`), so that the
+/// time includes the backward pass the training step runs.
+fn fwd_bwd<const D: usize, const O: usize>(
+	device: &arena_training::Device,
+	shapes: &[[usize; D]],
+	op: impl Fn(&[burn::prelude::Tensor<D>]) -> burn::prelude::Tensor<O> + 'static,
+) -> impl FnMut() {
+	use burn::prelude::*;
+	use burn::tensor::Distribution;
+	let inputs: Vec<Tensor<D>> = shapes
+		.iter()
+		// N(0, 0.2²): a matmul over 256 inputs then gives pre-activations of a few tenths, as
+		// in training (N(0, 1) would hand GELU arguments of ±30, where libm's erff is slow).
+		.map(|s| Tensor::<D>::random(*s, Distribution::Normal(0.0, 0.2), device))
+		.collect();
+	move || {
+		let leaves: Vec<Tensor<D>> = inputs
+			.iter()
+			.map(|t| t.clone().autodiff().require_grad())
+			.collect();
+		let out = op(&leaves);
+		let grads = out.sum().backward();
+		for l in &leaves {
+			let _ = l.grad(&grads);
+		}
+	}
+}
+
+/// Where a training step's time goes, per operation class (forward + backward, × count).
+fn ops(args: &[String], cfg: &TrainingConfig, device: &arena_training::Device) -> AnyResult<()> {
+	use arena_training::fused::{self, reference};
+	use burn::prelude::*;
+	let reps = arg(args, "--reps", 10u64);
+	let m = &cfg.model;
+	let (b, t, d, h, l) = (cfg.batch_size, m.context, m.d_model, m.n_heads, m.n_layers);
+	let (bt, f, v) = (b * t, d * m.mlp_ratio, arena_training::config::VOCAB_SIZE);
+	let report = |class: &str, count: usize, fused_ms: f64, burn_ms: f64| {
+		println!(
+			"RESULT table=ops class={class} per_step={count} fused_ms={:.2} burn_ms={:.2}",
+			fused_ms * count as f64,
+			burn_ms * count as f64
+		);
+	};
+	let ln = |k: bool| {
+		fwd_bwd(
+			device,
+			&[[bt, d], [1, d], [1, d]],
+			move |x: &[Tensor<2>]| {
+				if k {
+					fused::layer_norm(x[0].clone(), &x[1], &x[2], 1e-5)
+				} else {
+					reference::layer_norm(x[0].clone(), &x[1], &x[2], 1e-5)
+				}
+			},
+		)
+	};
+	report(
+		"layer_norm",
+		2 * l + 1,
+		time_ms(reps, ln(true)),
+		time_ms(reps, ln(false)),
+	);
+	// Attention from the qkv projection to the heads' output (scores, causal softmax, values).
+	let att = |k: bool| {
+		fwd_bwd(device, &[[bt, 3 * d]], move |x: &[Tensor<2>]| {
+			if k {
+				fused::causal_attention(x[0].clone(), t, h)
+			} else {
+				reference::causal_attention(x[0].clone(), t, h)
+			}
+		})
+	};
+	report(
+		"attention",
+		l,
+		time_ms(reps, att(true)),
+		time_ms(reps, att(false)),
+	);
+	let targets = Tensor::<2, Int>::from_data(
+		TensorData::new(
+			(0..bt as i64).map(|i| i % v as i64).collect::<Vec<_>>(),
+			[bt, 1],
+		),
+		device,
+	);
+	let ce = |k: bool| {
+		let targets = targets.clone();
+		fwd_bwd(device, &[[bt, v]], move |x: &[Tensor<2>]| {
+			if k {
+				fused::cross_entropy(x[0].clone(), targets.clone())
+			} else {
+				reference::cross_entropy(x[0].clone(), targets.clone())
+			}
+		})
+	};
+	report(
+		"cross_entropy",
+		1,
+		time_ms(reps, ce(true)),
+		time_ms(reps, ce(false)),
+	);
+	// Linear layers (matmul + bias; the MLP's first one with its GELU), fused vs burn.
+	for (name, count, k, n) in [
+		("linear_qkv", l, d, 3 * d),
+		("linear_attn_out", l, d, d),
+		("linear_mlp_fc_gelu", l, d, f),
+		("linear_mlp_proj", l, f, d),
+		("linear_head", 1, d, v),
+	] {
+		let gelu = name == "linear_mlp_fc_gelu";
+		let lin = |fused_kernels: bool| {
+			fwd_bwd(
+				device,
+				&[[bt, k], [k, n], [1, n]],
+				move |x: &[Tensor<2>]| match (fused_kernels, gelu) {
+					(true, true) => fused::linear_gelu(x[0].clone(), &x[1], &x[2]),
+					(true, false) => fused::linear(x[0].clone(), &x[1], &x[2]),
+					(false, true) => reference::linear_gelu(x[0].clone(), &x[1], &x[2]),
+					(false, false) => reference::linear(x[0].clone(), &x[1], &x[2]),
+				},
+			)
+		};
+		report(
+			name,
+			count,
+			time_ms(reps, lin(true)),
+			time_ms(reps, lin(false)),
+		);
+	}
+	// Unfused work around them (the same with and without the fused kernels).
+	let residual = time_ms(
+		reps,
+		fwd_bwd(device, &[[bt, d], [bt, d]], |x: &[Tensor<2>]| {
+			x[0].clone() + x[1].clone()
+		}),
+	);
+	report("residual_add", 2 * l, residual, residual);
+	// The inner AdamW over every parameter (optimizer.rs: elementwise burn operations).
+	let layout = param_layout(m);
+	let theta = arena_training::model::to_device(&init_params(m, [3; 32]), device);
+	let grad: Vec<Tensor<2>> = theta.iter().map(|p| p.clone().mul_scalar(0.01)).collect();
+	let moment: Vec<Tensor<2>> = theta.iter().map(|p| p.clone().mul_scalar(0.1)).collect();
+	let second: Vec<Tensor<2>> = theta.iter().map(|p| p.clone().square()).collect();
+	let scalars = |spec: &arena_training::params::ParamSpec| fused::kernels::AdamWScalars {
+		beta1: cfg.adamw.beta1 as f64,
+		beta2: cfg.adamw.beta2 as f64,
+		bias_correction1: 0.5,
+		bias_correction2: 0.1,
+		eps: cfg.adamw.eps as f64,
+		lr: cfg.adamw.lr as f64,
+		decay: if spec.decay { 0.9999 } else { 1.0 },
+	};
+	let adamw = |fused_kernels: bool| {
+		let (theta, grad, moment, second) =
+			(theta.clone(), grad.clone(), moment.clone(), second.clone());
+		let layout = layout.clone();
+		move || {
+			for (i, spec) in layout.iter().enumerate() {
+				let (t, g, m, v) = (
+					theta[i].clone(),
+					grad[i].clone(),
+					moment[i].clone(),
+					second[i].clone(),
+				);
+				let s = scalars(spec);
+				if fused_kernels {
+					let _ = fused::adamw(t, g, m, v, &s);
+				} else {
+					let _ = reference::adamw(t, g, m, v, &s);
+				}
+			}
+		}
+	};
+	report(
+		"adamw",
+		1,
+		time_ms(reps, adamw(true)),
+		time_ms(reps, adamw(false)),
+	);
 	Ok(())
 }
 

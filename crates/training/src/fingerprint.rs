@@ -6,7 +6,9 @@
 //! Fields: the burn backend (from the device, e.g. `Flex`), this crate's build features
 //! (`flex`, `wgpu`, …), the device class (for CPUs: architecture plus the SIMD features that
 //! select different matmul kernels — `avx512f`, `avx2`, `fma`, `neon`; for GPUs the device's
-//! description), and the versions of burn and this crate.
+//! description), and the versions of burn and this crate — on Flex also the version of this
+//! crate's fused kernels ([`crate::fused::FLEX_KERNELS`]), which set the Flex trajectory's
+//! rounding.
 
 use burn::prelude::Device;
 
@@ -19,7 +21,8 @@ pub struct BackendFingerprint {
 	pub build_features: Vec<String>,
 	/// CPU architecture and kernel-relevant features, or the GPU's description.
 	pub device_class: String,
-	/// `burn <version>; arena-training <version>`.
+	/// `burn <version>; arena-training <version>`, on Flex followed by `; kernels <name>`
+	/// ([`crate::fused::FLEX_KERNELS`]).
 	pub versions: String,
 }
 
@@ -47,14 +50,19 @@ impl BackendFingerprint {
 		} else {
 			gpu_class(device, &inner)
 		};
+		let mut versions = format!(
+			"burn {BURN_VERSION}; arena-training {}",
+			env!("CARGO_PKG_VERSION")
+		);
+		if backend.eq_ignore_ascii_case("flex") {
+			versions.push_str("; kernels ");
+			versions.push_str(crate::fused::FLEX_KERNELS);
+		}
 		Self {
 			backend,
 			build_features: build_features(),
 			device_class,
-			versions: format!(
-				"burn {BURN_VERSION}; arena-training {}",
-				env!("CARGO_PKG_VERSION")
-			),
+			versions,
 		}
 	}
 
@@ -148,6 +156,12 @@ mod tests {
 		assert_eq!(a.backend, "Flex", "{a:?}");
 		assert!(a.device_class.starts_with("cpu "), "{a:?}");
 		assert!(a.build_features.contains(&"flex".to_string()));
+		// The fused kernels set Flex's rounding: a new kernel version is a new fingerprint.
+		assert!(
+			a.versions
+				.ends_with(&format!("; kernels {}", crate::fused::FLEX_KERNELS)),
+			"{a:?}"
+		);
 		assert!(a.bitwise_compatible(&a.clone()));
 		let mut b = a.clone();
 		b.device_class.push_str("+x");

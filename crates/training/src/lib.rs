@@ -9,6 +9,7 @@
 //! | corpus loading, content id, validation split | [`corpus`] |
 //! | deterministic ChaCha batch sampling | [`sampler`] |
 //! | the causal transformer LM | [`model`] |
+//! | fused layer norm, causal softmax, bias + GELU, cross-entropy (Flex kernels) | [`fused`] |
 //! | AdamW inner optimiser | [`optimizer`] |
 //! | canonical state bytes + BLAKE3 state hash | [`state`] |
 //! | Merkle commitment and proofs | [`merkle`] |
@@ -39,6 +40,7 @@ pub mod config;
 pub mod corpus;
 pub mod error;
 pub mod fingerprint;
+pub mod fused;
 pub mod manifest;
 pub mod merkle;
 pub mod model;

@@ -8,20 +8,24 @@
 //! per block:  x = x + Wo·attn(LN1(x)) + bo ;  x = x + W2·gelu(W1·LN2(x) + b1) + b2
 //! attn: q,k,v = split(LN1(x)·Wqkv + bqkv) into H heads;  softmax(q·kᵀ/√(d/H) + causal mask)·v
 //! LN(x) = (x − mean(x)) / sqrt(var(x) + 1e-5) · γ + β        (biased variance, last dim)
+//! gelu(u) = ½·u·(1 + erf(u/√2))
 //! logits = LN_f(x)·W_head + b_head                                          [B·T, 256]
 //! loss = mean over positions of −log softmax(logits)[target]
 //! ```
+//!
+//! The linear layers (the MLP's first one with its GELU), layer norm, the attention and the loss go through
+//! [`crate::fused`]: one fused kernel each on Flex, the burn composition on other backends.
 //!
 //! Every parameter lives on the device as a rank-2 tensor (vectors as `[1, n]`); the host
 //! layout keeps the true shapes.
 
 use burn::prelude::*;
-use burn::tensor::activation;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
 use crate::config::{ModelConfig, VOCAB_SIZE};
 use crate::error::{Result, TrainingError};
+use crate::fused;
 use crate::params::{HostTensor, ParamSet, ParamSpec};
 use crate::sampler::Batch;
 
@@ -162,11 +166,64 @@ pub fn batch_to_device(batch: &Batch, device: &Device) -> (Tensor<2, Int>, Tenso
 	(inputs, targets)
 }
 
-fn layer_norm(x: Tensor<2>, gamma: &Tensor<2>, beta: &Tensor<2>) -> Tensor<2> {
-	let mean = x.clone().mean_dim(1);
-	let centered = x - mean;
-	let var = centered.clone().square().mean_dim(1);
-	centered / (var + LN_EPS).sqrt() * gamma.clone() + beta.clone()
+/// Which implementation of the non-matmul operations a forward pass uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kernels {
+	/// [`crate::fused`]: fused kernels on Flex, the burn composition elsewhere.
+	Fused,
+	/// [`crate::fused::reference`] on every backend (tests compare the two).
+	#[cfg_attr(not(test), allow(dead_code))]
+	Reference,
+}
+
+impl Kernels {
+	fn linear(self, x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Tensor<2> {
+		match self {
+			Kernels::Fused => fused::linear(x, w, b),
+			Kernels::Reference => fused::reference::linear(x, w, b),
+		}
+	}
+
+	fn add_linear(
+		self,
+		residual: Tensor<2>,
+		x: Tensor<2>,
+		w: &Tensor<2>,
+		b: &Tensor<2>,
+	) -> Tensor<2> {
+		match self {
+			Kernels::Fused => fused::add_linear(residual, x, w, b),
+			Kernels::Reference => fused::reference::add_linear(residual, x, w, b),
+		}
+	}
+
+	fn layer_norm(self, x: Tensor<2>, gamma: &Tensor<2>, beta: &Tensor<2>) -> Tensor<2> {
+		match self {
+			Kernels::Fused => fused::layer_norm(x, gamma, beta, LN_EPS),
+			Kernels::Reference => fused::reference::layer_norm(x, gamma, beta, LN_EPS),
+		}
+	}
+
+	fn causal_attention(self, qkv: Tensor<2>, t: usize, heads: usize) -> Tensor<2> {
+		match self {
+			Kernels::Fused => fused::causal_attention(qkv, t, heads),
+			Kernels::Reference => fused::reference::causal_attention(qkv, t, heads),
+		}
+	}
+
+	fn linear_gelu(self, x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Tensor<2> {
+		match self {
+			Kernels::Fused => fused::linear_gelu(x, w, b),
+			Kernels::Reference => fused::reference::linear_gelu(x, w, b),
+		}
+	}
+
+	fn cross_entropy(self, logits: Tensor<2>, targets: Tensor<2, Int>) -> Tensor<1> {
+		match self {
+			Kernels::Fused => fused::cross_entropy(logits, targets),
+			Kernels::Reference => fused::reference::cross_entropy(logits, targets),
+		}
+	}
 }
 
 /// Mean next-token cross-entropy of `params` on one batch; a scalar tensor `[1]`.
@@ -179,11 +236,19 @@ pub fn forward_loss(
 	inputs: Tensor<2, Int>,
 	targets: Tensor<2, Int>,
 ) -> Tensor<1> {
+	forward_loss_with(params, cfg, inputs, targets, Kernels::Fused)
+}
+
+pub(crate) fn forward_loss_with(
+	params: &[Tensor<2>],
+	cfg: &ModelConfig,
+	inputs: Tensor<2, Int>,
+	targets: Tensor<2, Int>,
+	kernels: Kernels,
+) -> Tensor<1> {
 	let [b, t] = inputs.dims();
-	let logits = forward_logits(params, cfg, inputs);
-	let logp = activation::log_softmax(logits, 1);
-	let picked = logp.gather(1, targets.reshape([b * t, 1]));
-	picked.mean().neg()
+	let logits = forward_logits_with(params, cfg, inputs, kernels);
+	kernels.cross_entropy(logits, targets.reshape([b * t, 1]))
 }
 
 /// Next-token logits `[B·T, 256]` (row `b·T + i` predicts the token after position `i`).
@@ -192,49 +257,38 @@ pub fn forward_logits(
 	cfg: &ModelConfig,
 	inputs: Tensor<2, Int>,
 ) -> Tensor<2> {
+	forward_logits_with(params, cfg, inputs, Kernels::Fused)
+}
+
+pub(crate) fn forward_logits_with(
+	params: &[Tensor<2>],
+	cfg: &ModelConfig,
+	inputs: Tensor<2, Int>,
+	kernels: Kernels,
+) -> Tensor<2> {
 	let [b, t] = inputs.dims();
 	let d = cfg.d_model;
-	let h = cfg.n_heads;
-	let hd = d / h;
 	let bt = b * t;
-	let device = params[0].device();
 
 	let tok = params[0].clone().select(0, inputs.reshape([bt]));
 	let pos = params[1].clone().slice([0..t, 0..d]);
 	let pos = pos.unsqueeze_dim::<3>(0).expand([b, t, d]).reshape([bt, d]);
 	let mut x = tok + pos;
 
-	// Causal mask: 0 on and below the diagonal, a large negative value above it. (burn's
-	// `tril_mask` is `true` outside the lower triangle, i.e. exactly at the future positions.)
-	let mask = Tensor::<2, Bool>::tril_mask([t, t], 0, &device);
-	let mask_add = Tensor::<2>::zeros([t, t], &device)
-		.mask_fill(mask, -1.0e9)
-		.reshape([1, 1, t, t]);
-	let scale = 1.0 / (hd as f64).sqrt();
-
 	for l in 0..cfg.n_layers {
 		let p = &params[2 + l * PARAMS_PER_BLOCK..2 + (l + 1) * PARAMS_PER_BLOCK];
-		let a = layer_norm(x.clone(), &p[0], &p[1]);
-		let qkv = a.matmul(p[2].clone()) + p[3].clone();
-		let heads = |s: usize| {
-			qkv.clone()
-				.slice([0..bt, s * d..(s + 1) * d])
-				.reshape([b, t, h, hd])
-				.swap_dims(1, 2)
-		};
-		let (q, k, v) = (heads(0), heads(1), heads(2));
-		let scores = q.matmul(k.swap_dims(2, 3)).mul_scalar(scale) + mask_add.clone();
-		let att = activation::softmax(scores, 3);
-		let y = att.matmul(v).swap_dims(1, 2).reshape([bt, d]);
-		x = x + y.matmul(p[4].clone()) + p[5].clone();
+		let a = kernels.layer_norm(x.clone(), &p[0], &p[1]);
+		let qkv = kernels.linear(a, &p[2], &p[3]);
+		let y = kernels.causal_attention(qkv, t, cfg.n_heads);
+		x = kernels.add_linear(x, y, &p[4], &p[5]);
 
-		let m = layer_norm(x.clone(), &p[6], &p[7]);
-		let m = activation::gelu(m.matmul(p[8].clone()) + p[9].clone());
-		x = x + m.matmul(p[10].clone()) + p[11].clone();
+		let m = kernels.layer_norm(x.clone(), &p[6], &p[7]);
+		let m = kernels.linear_gelu(m, &p[8], &p[9]);
+		x = kernels.add_linear(x, m, &p[10], &p[11]);
 	}
 	let n = 2 + cfg.n_layers * PARAMS_PER_BLOCK;
-	let x = layer_norm(x, &params[n], &params[n + 1]);
-	x.matmul(params[n + 2].clone()) + params[n + 3].clone()
+	let x = kernels.layer_norm(x, &params[n], &params[n + 1]);
+	kernels.linear(x, &params[n + 2], &params[n + 3])
 }
 
 /// Reads a scalar loss back to the host.

@@ -11,11 +11,14 @@
 //! `wd` applies only to parameters whose spec has `decay` (matrices and embeddings). The bias
 //! corrections are computed on the host in f64 and passed as scalars. The moments are part of
 //! the committed state, which is why this is ours rather than burn's optimiser: its state has
-//! exactly one canonical order and is restored bit-for-bit at any segment boundary.
+//! exactly one canonical order and is restored bit-for-bit at any segment boundary. On Flex the
+//! step runs as one fused pass ([`crate::fused::adamw`]) of the same f32 operations in the same
+//! order, so its result is bitwise that of the composition.
 
 use burn::prelude::*;
 
 use crate::config::AdamWConfig;
+use crate::fused::{self, kernels::AdamWScalars};
 use crate::params::ParamSpec;
 
 /// One parameter's tensors after a step: `(θ, m, v)`.
@@ -37,17 +40,25 @@ pub fn adamw_update(
 	let bc1 = 1.0 - b1.powi(t);
 	let bc2 = 1.0 - b2.powi(t);
 	let lr = cfg.lr as f64;
-	let m = m.mul_scalar(b1) + grad.clone().mul_scalar(1.0 - b1);
-	let v = v.mul_scalar(b2) + grad.square().mul_scalar(1.0 - b2);
-	let denom = v.clone().div_scalar(bc2).sqrt().add_scalar(cfg.eps as f64);
-	let step_dir = m.clone().div_scalar(bc1) / denom;
 	let decay = if spec.decay {
 		1.0 - lr * cfg.weight_decay as f64
 	} else {
 		1.0
 	};
-	let theta = theta.mul_scalar(decay) - step_dir.mul_scalar(lr);
-	(theta, m, v)
+	let scalars = AdamWScalars {
+		beta1: b1,
+		beta2: b2,
+		bias_correction1: bc1,
+		bias_correction2: bc2,
+		eps: cfg.eps as f64,
+		lr,
+		decay,
+	};
+	// Flex: one fused pass of exactly the composition's operations (same bits).
+	match fused::adamw(theta, grad, m, v, &scalars) {
+		Ok(out) => out,
+		Err((theta, grad, m, v)) => fused::reference::adamw(theta, grad, m, v, &scalars),
+	}
 }
 
 #[cfg(test)]

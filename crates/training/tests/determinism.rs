@@ -78,3 +78,44 @@ fn resuming_from_a_boundary_state_is_bit_exact() {
 	let seg = cfg.segment_len as usize;
 	assert_eq!(losses, a.losses[2 * seg..3 * seg].to_vec());
 }
+
+/// Flex's matmuls and the fused kernels split work by rows and blocks, never by thread: the
+/// default model's state after two steps is the same on a pool of 1, 2 or 3 threads (what
+/// `RAYON_NUM_THREADS` sets for a whole process).
+#[test]
+fn the_thread_count_does_not_change_the_default_model_state() {
+	use arena_training::model::{init_params, param_layout};
+	use arena_training::params::ParamSet;
+	use arena_training::{run_segment, TrainState, TrainingConfig};
+	let cfg = TrainingConfig::default();
+	let start = TrainState::round_start(
+		init_params(&cfg.model, [7; 32]),
+		ParamSet::zeros(&param_layout(&cfg.model)),
+	);
+	let run = |threads: usize| {
+		rayon::ThreadPoolBuilder::new()
+			.num_threads(threads)
+			.build()
+			.unwrap()
+			.install(|| {
+				let device = arena_training::default_device();
+				let (end, losses) = run_segment(
+					&cfg,
+					&start,
+					corpus().train(),
+					&ROUND_SEED,
+					HOTKEY_A,
+					2,
+					&device,
+				)
+				.unwrap();
+				(
+					end.hash(),
+					losses.iter().map(|l| l.to_bits()).collect::<Vec<_>>(),
+				)
+			})
+	};
+	let one = run(1);
+	assert_eq!(one, run(2), "2 threads");
+	assert_eq!(one, run(3), "3 threads");
+}

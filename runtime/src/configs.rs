@@ -284,7 +284,12 @@ impl pallet_escrow::Config for Runtime {
 	type MaxReleasesPerBlock = ConstU32<256>;
 	type MaxSupporters = ConstU32<MAX_VALIDATORS_LIMIT>;
 	type MaxChallengesPerSubnet = ConstU32<64>;
-	type MaxBountiesPerSubnet = ConstU32<4>;
+	// One bounty at a time per subnet: bounty epochs are paid in `on_idle`, and with every
+	// subnet at the largest epoch one bounty's work (≈ 1.3 s per subnet per round, its validator
+	// parts split too) still fits the idle time of a round of epochs (≈ 320 s of work against
+	// ≈ 384 s idle per 256 blocks); four did not (≈ 845 s), so the queues would fill and the
+	// immediate, unbudgeted fallback would run.
+	type MaxBountiesPerSubnet = ConstU32<1>;
 	type MaxBountyEpochs = ConstU32<10_000>;
 	type MinBountyPerEpoch = ConstU64<{ ARN / 10 }>;
 	type MaxClaim = ConstU32<64>;

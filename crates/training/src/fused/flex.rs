@@ -580,12 +580,18 @@ fn linear_values(x: &[f32], w: &[f32], b: &[f32], k: usize) -> Vec<f32> {
 	y
 }
 
+/// `[n, k, m]` of a product `x [n, k] · w [k, m] + b [1, m]` the fused kernels take: shapes that
+/// agree and no empty dimension; `None` sends the caller back to the burn composition.
+fn linear_dims(x: &Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Option<[usize; 3]> {
+	let ([n, k], [k2, m], [one, m2]) = (x.dims(), w.dims(), b.dims());
+	(k == k2 && m == m2 && one == 1 && n > 0 && k > 0 && m > 0).then_some([n, k, m])
+}
+
 /// `x·W + b` for `x` `[n, k]`, `w` `[k, m]`, `b` `[1, m]`.
 pub fn linear(x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Result<Tensor<2>, Tensor<2>> {
-	let ([n, k], [k2, m], [one, m2]) = (x.dims(), w.dims(), b.dims());
-	if k != k2 || m != m2 || one != 1 || n == 0 || k == 0 || m == 0 {
+	let Some([n, k, m]) = linear_dims(&x, w, b) else {
 		return Err(x);
-	}
+	};
 	match (Prim::of(x), Prim::of(w.clone()), Prim::of(b.clone())) {
 		(Prim::Plain(x), Prim::Plain(w), Prim::Plain(b)) => {
 			let (x, w, b) = (contiguous(x), contiguous(w), contiguous(b));
@@ -672,10 +678,9 @@ fn linear_tracked(x: Tracked, w: Tracked, b: Tracked, k: usize) -> Tracked {
 
 /// `gelu(x·W + b)` for `x` `[n, k]`, `w` `[k, m]`, `b` `[1, m]`.
 pub fn linear_gelu(x: Tensor<2>, w: &Tensor<2>, b: &Tensor<2>) -> Result<Tensor<2>, Tensor<2>> {
-	let ([n, k], [k2, m], [one, m2]) = (x.dims(), w.dims(), b.dims());
-	if k != k2 || m != m2 || one != 1 || n == 0 || k == 0 || m == 0 {
+	let Some([n, k, m]) = linear_dims(&x, w, b) else {
 		return Err(x);
-	}
+	};
 	match (Prim::of(x), Prim::of(w.clone()), Prim::of(b.clone())) {
 		(Prim::Plain(x), Prim::Plain(w), Prim::Plain(b)) => {
 			let (x, w, b) = (contiguous(x), contiguous(w), contiguous(b));

@@ -49,6 +49,7 @@ mod runtime {
 impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	type DbWeight = MockDbWeight;
 }
 
 pub const ED: Balance = 1;
@@ -87,6 +88,10 @@ parameter_types! {
 	pub const EmissionPalletId: PalletId = PalletId(*b"arn/emit");
 	/// Supply cap (21M "ARN"), adjustable by tests.
 	pub static SupplyCap: Balance = 21_000_000 * UNIT;
+	/// DB prices of the mock's pallets (their generated `SubstrateWeight<Test>`) and of its
+	/// payout handler: ParityDb's, the node's database, as in the runtime.
+	pub static MockDbWeight: frame_support::weights::RuntimeDbWeight =
+		frame_support::weights::constants::ParityDbWeight::get();
 	/// Share of the block the emission hook may use, adjustable by tests.
 	pub static EpochBlockShare: Perbill = Perbill::from_percent(25);
 	/// Flow half-life in blocks.
@@ -116,7 +121,7 @@ impl pallet_subnets::Config for Test {
 	type MaxEndpointLen = ConstU32<64>;
 	type DefaultHyperparams = DefaultHyperparams;
 	type DefaultTrainingTask = DefaultTask;
-	type WeightInfo = ();
+	type WeightInfo = pallet_subnets::weights::SubstrateWeight<Test>;
 }
 
 impl pallet_stake::Config for Test {
@@ -137,7 +142,7 @@ impl pallet_stake::Config for Test {
 	type HotkeySignature = sp_runtime::testing::TestSignature;
 	type HotkeyClaimDeposit = ConstU128<0>;
 	type MaxSubnets = ConstU32<8>;
-	type WeightInfo = ();
+	type WeightInfo = pallet_stake::weights::SubstrateWeight<Test>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = pallet_stake::TestBenchmarkHelper;
 }
@@ -170,10 +175,9 @@ impl PayoutHandler<AccountId, Balance> for StakePayout {
 		)
 	}
 
-	/// Priced with `RocksDbWeight`, like this mock's `WeightInfo = ()`.
+	/// Priced with the mock's DB prices, like its pallets' weights.
 	fn pay_weight(_kind: PayoutKind) -> frame_support::weights::Weight {
-		frame_support::weights::constants::RocksDbWeight::get()
-			.reads_writes(STAKE_PAYOUT_KEYS.0, STAKE_PAYOUT_KEYS.1)
+		MockDbWeight::get().reads_writes(STAKE_PAYOUT_KEYS.0, STAKE_PAYOUT_KEYS.1)
 	}
 }
 
@@ -191,7 +195,7 @@ impl pallet_emission::Config for Test {
 	type MaxSubnets = ConstU32<8>;
 	type MaxUids = MaxUids;
 	type EpochBlockShare = EpochBlockShare;
-	type WeightInfo = ();
+	type WeightInfo = crate::weights::SubstrateWeight<Test>;
 }
 
 /// Initial balance of accounts `1..=40` (4M "ARN" in all, below the cap).

@@ -128,7 +128,8 @@ mod benchmarks {
 	/// a residual from an earlier round.
 	#[benchmark]
 	fn commit_contribution() {
-		let (netuid, _, hotkeys) = configured_subnet::<T>(1);
+		let (netuid, owner, hotkeys) = configured_subnet::<T>(1);
+		long_deadline::<T>(netuid, &owner);
 		open::<T>(netuid);
 		let miner = hotkeys[0].clone();
 		LastResidual::<T>::insert(

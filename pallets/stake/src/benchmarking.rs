@@ -34,8 +34,21 @@ fn amount<T: Config>() -> BalanceOf<T> {
 	T::MinStake::get().saturating_mul(10u32.into())
 }
 
+/// Pins the chain's flow maturity far above any benchmark's span, so no addition matures
+/// while a queue is being filled (a chain spec may set a maturity of a few blocks).
+fn long_maturity<T: Config>() {
+	FlowMaturityBlocks::<T>::put(BlockNumberFor::<T>::from(1_000_000u32));
+}
+
+/// A claim's `valid_until` that stays ahead of the benchmark's block (the harness may move
+/// the block number between setup and the call).
+fn claim_valid_until<T: Config>() -> BlockNumberFor<T> {
+	frame_system::Pallet::<T>::block_number().saturating_add(1_000u32.into())
+}
+
 /// Fills the position's pending queue with `p` additions at distinct blocks.
 fn fill_position<T: Config>(coldkey: &T::AccountId, hotkey: &T::AccountId, netuid: NetUid, p: u32) {
+	long_maturity::<T>();
 	for _ in 0..p {
 		advance::<T>(T::StakeRateLimit::get().max(1u32.into()));
 		Pallet::<T>::add_stake(
@@ -57,7 +70,7 @@ mod benchmarks {
 	#[benchmark]
 	fn associate_hotkey() {
 		let coldkey = funded::<T>("coldkey", 0);
-		let valid_until = frame_system::Pallet::<T>::block_number();
+		let valid_until = claim_valid_until::<T>();
 		let (hotkey, signature) =
 			<T::BenchmarkHelper as crate::BenchmarkHelper<_, _>>::hotkey_and_signature(|h| {
 				Pallet::<T>::hotkey_claim_payload(&coldkey, h, valid_until)
@@ -81,7 +94,7 @@ mod benchmarks {
 			subnet::<T>(i, 1);
 		}
 		let coldkey = funded::<T>("coldkey", 0);
-		let valid_until = frame_system::Pallet::<T>::block_number();
+		let valid_until = claim_valid_until::<T>();
 		let (hotkey, signature) =
 			<T::BenchmarkHelper as crate::BenchmarkHelper<_, _>>::hotkey_and_signature(|h| {
 				Pallet::<T>::hotkey_claim_payload(&coldkey, h, valid_until)
@@ -106,6 +119,7 @@ mod benchmarks {
 		let (netuid, hotkeys) = subnet::<T>(0, 1);
 		let staker = funded::<T>("staker", 0);
 		let hotkey = hotkeys[0].clone();
+		long_maturity::<T>();
 		for _ in 1..T::MaxPendingStakes::get() {
 			advance::<T>(T::StakeRateLimit::get().max(1u32.into()));
 			Pallet::<T>::add_stake(

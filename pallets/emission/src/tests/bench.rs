@@ -3,12 +3,16 @@
 //!
 //! For 64, 256 and 1024 UIDs with 64 validators (each weighing every UID, every payout made)
 //! it measures the native execution time of `run_epoch` on the mock runtime (median of 5) and
-//! prints it next to the weight the runtime charges (`weights::epoch` plus the payouts, priced
-//! by the mock's handler: compute + DB accesses
-//! priced with `ParityDbWeight`, the node's database, and with `RocksDbWeight` for reference),
-//! as a share of the 2 s block weight limit.
+//! prints it next to the weight the runtime charges (the generated `WeightInfo::epoch` plus the
+//! payouts, priced by the mock's handler: compute + DB accesses priced with `ParityDbWeight`,
+//! the node's database, and with `RocksDbWeight` for reference), as a share of the 2 s block
+//! weight limit.
 
-use crate::{benchmarking::epoch_setup, mock::*, weights};
+use crate::{
+	benchmarking::epoch_setup,
+	mock::*,
+	weights::{SubstrateWeight, WeightInfo},
+};
 use frame_support::weights::constants::{
 	ParityDbWeight, RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND,
 };
@@ -50,7 +54,11 @@ fn epoch_weight_table() {
 		// handler), as the pallet charges them.
 		let payouts = u64::from(1 + n + VALIDATORS);
 		let charged = |w: frame_support::weights::RuntimeDbWeight| {
-			weights::epoch(w, n, VALIDATORS)
+			let mock_prices = MockDbWeight::get();
+			MockDbWeight::set(w);
+			let epoch = SubstrateWeight::<Test>::epoch(n, VALIDATORS);
+			MockDbWeight::set(mock_prices);
+			epoch
 				.saturating_add(
 					w.reads_writes(STAKE_PAYOUT_KEYS.0, STAKE_PAYOUT_KEYS.1)
 						.saturating_mul(payouts),

@@ -6,6 +6,9 @@ Usage: compression_table.py RESULTS_FILE...
 Prints the update-size table (`table=bytes`, the default model) and, per miner count, the
 validation loss every traced round for each arm with its cost against the `dense` arm of the
 same miner count (in %), then bytes per update and the reduction vs dense fp32.
+
+Rows are read in file order and a later row for the same arm, miner count and round replaces
+an earlier one, so a rerun appended after an older run of the same arm is what the table shows.
 """
 import sys
 
@@ -29,11 +32,10 @@ if sizes:
               f"{float(r['ratio']):.1f}x | {r['chunk']} / {r['k']} / {r['bits']} |")
     print()
 
-finals = [r for r in rows if r.get("table") == "loss"]
-traces = [r for r in rows if r.get("table") == "loss_trace"]
-for miners in sorted({r["miners"] for r in finals + traces}, key=int):
+losses = [r for r in rows if r.get("table") in ("loss", "loss_trace")]
+for miners in sorted({r["miners"] for r in losses}, key=int):
     arms, curve, info = [], {}, {}
-    for r in traces + finals:
+    for r in losses:
         if r["miners"] != miners:
             continue
         arm = r["arm"]

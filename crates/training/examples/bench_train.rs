@@ -32,8 +32,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use arena_training::compression::{compress, decompress, CompressedUpdate, Quantiser};
+use arena_training::config::MeanRule;
 use arena_training::model::{init_params, param_count, param_layout};
-use arena_training::outer::{nesterov_step, weighted_mean};
+use arena_training::outer::{nesterov_step, weighted_mean, weighted_mean_over_senders};
 use arena_training::params::ParamSet;
 use arena_training::trainer::InnerLoop;
 use arena_training::update_format::encode;
@@ -414,17 +415,6 @@ fn sim_config(inner: u64) -> TrainingConfig {
 	c
 }
 
-/// How the outer step averages the miners' decoded updates.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum MeanRule {
-	/// `Σ w_i·x̂_i / Σ w_i` over all miners (SPEC §6.7 today): a coordinate only some miners
-	/// sent is divided by every miner's weight.
-	All,
-	/// Per coordinate, divided by the weight of the miners whose update lists that coordinate
-	/// (0 where nobody sent it).
-	Sent,
-}
-
 /// One arm of the compression study: dense updates or one compression setting, an outer step
 /// and an averaging rule.
 #[derive(Debug, Clone)]
@@ -437,7 +427,8 @@ struct Variant {
 }
 
 /// Parses `name:key=value,...` (keys: `dense` (no value), `chunk`, `k`, `bits`, `decay`, `lr`,
-/// `mu`, `mean=all|sent`, `quant=max|mid`: symmetric or mid-rise quantiser); unspecified keys take `base`'s values.
+/// `mu`, `mean=all|sent` (the core's `MeanRule`; `sent` needs a compressed arm), `quant=max|mid`:
+/// symmetric or mid-rise quantiser); unspecified keys take `base`'s values.
 fn parse_variant(spec: &str, base: &TrainingConfig) -> AnyResult<Variant> {
 	let (name, rest) = spec.split_once(':').unwrap_or((spec, ""));
 	let mut comp = base.compression.clone();
@@ -493,35 +484,6 @@ fn compress_and_expand(
 	let c = compress(x, comp);
 	let xh = decompress(&c);
 	(c, xh)
-}
-
-/// `Σ w_i·x̂_i / Σ w_i`, per coordinate over the miners that sent it (`MeanRule::Sent`).
-fn mean_over_senders(deltas: &[(Vec<f32>, Option<CompressedUpdate>)], len: usize) -> Vec<f32> {
-	let mut acc = vec![0.0f64; len];
-	let mut n = vec![0u32; len];
-	for (d, c) in deltas {
-		match c {
-			Some(c) => {
-				for (j, chunk) in c.chunks.iter().enumerate() {
-					for &i in &chunk.indices {
-						let k = j * c.chunk_size + i as usize;
-						acc[k] += d[k] as f64;
-						n[k] += 1;
-					}
-				}
-			},
-			None => {
-				for (k, &x) in d.iter().enumerate() {
-					acc[k] += x as f64;
-					n[k] += 1;
-				}
-			},
-		}
-	}
-	acc.iter()
-		.zip(&n)
-		.map(|(a, &n)| if n == 0 { 0.0 } else { (a / n as f64) as f32 })
-		.collect()
 }
 
 fn compression(args: &[String], corpus: &Corpus, device: &arena_training::Device) -> AnyResult<()> {
@@ -661,7 +623,14 @@ fn compression(args: &[String], corpus: &Corpus, device: &arena_training::Device
 						deltas.into_iter().map(|(d, _)| (1, d)).collect();
 					weighted_mean(&weighted, theta_0.len())?
 				},
-				MeanRule::Sent => mean_over_senders(&deltas, theta_0.len()),
+				MeanRule::Sent => {
+					let sent: Vec<(u64, CompressedUpdate)> = deltas
+						.into_iter()
+						.map(|(_, c)| c.map(|c| (1, c)))
+						.collect::<Option<_>>()
+						.ok_or("mean=sent needs compressed updates")?;
+					weighted_mean_over_senders(&sent, theta_0.len())?
+				},
 			};
 			let (t2, b2) = nesterov_step(&theta_0, &momentum, &mean, v.lr, v.mu);
 			theta = ParamSet::from_flat(&layout, &t2)?;

@@ -6,7 +6,10 @@
 //! ```text
 //! order   = updates sorted by BLAKE3(update bytes) (ties: by weight), so the result does not
 //!           depend on the order validators received them in
-//! Δ̄_k     = Σ_i w_i·Δ_i,k / Σ_i w_i          (f64 accumulation in that order)
+//! Δ̄_k     = Σ_i w_i·Δ_i,k / Σ_i w_i          (f64 accumulation in that order;
+//!                                               `MeanRule::All`, the SPEC's rule)
+//!         = Σ_{i∋k} w_i·Δ_i,k / Σ_{i∋k} w_i  (`MeanRule::Sent`: over the updates whose
+//!                                               sparse chunks list k; 0 where none does)
 //! g_k     = −Δ̄_k                             (outer pseudo-gradient, θ_0 − mean θ_H)
 //! b'_k    = μ·b_k + g_k
 //! θ'_k    = θ_k − lr·(g_k + μ·b'_k)           (Nesterov; `OuterConfig`: lr 1.0, μ 0 by default,
@@ -17,8 +20,8 @@
 //! the multiply-adds, so all validators produce identical bits from identical inputs.
 
 use crate::checkpoint::Checkpoint;
-use crate::compression::decompress;
-use crate::config::TrainingConfig;
+use crate::compression::{decompress, CompressedUpdate};
+use crate::config::{MeanRule, TrainingConfig};
 use crate::error::{Result, TrainingError};
 use crate::model::param_layout;
 use crate::params::ParamSet;
@@ -53,6 +56,49 @@ pub fn weighted_mean(deltas: &[(u64, Vec<f32>)], len: usize) -> Result<Vec<f32>>
 	}
 	let total = total as f64;
 	Ok(acc.into_iter().map(|a| (a / total) as f32).collect())
+}
+
+/// `Σ_{i∋k} w_i·x̂_i,k / Σ_{i∋k} w_i` per coordinate `k` over the updates whose chunks list
+/// `k` (0 where none does), in the given order (f64 accumulation). A listed coordinate counts
+/// as sent whatever its code (a symmetric quantiser's 0 included).
+pub fn weighted_mean_over_senders(
+	updates: &[(u64, CompressedUpdate)],
+	len: usize,
+) -> Result<Vec<f32>> {
+	if !updates.iter().any(|(w, _)| *w > 0) {
+		return Err(TrainingError::Inconsistent(
+			"no update with positive weight".into(),
+		));
+	}
+	let mut acc = vec![0.0f64; len];
+	let mut senders = vec![0.0f64; len];
+	for (w, c) in updates {
+		if c.total_len != len {
+			return Err(TrainingError::Inconsistent("delta length mismatch".into()));
+		}
+		let dense = decompress(c);
+		let w = *w as f64;
+		for (j, chunk) in c.chunks.iter().enumerate() {
+			let base = j.saturating_mul(c.chunk_size);
+			for &i in &chunk.indices {
+				let k = base.saturating_add(usize::from(i));
+				let (Some(a), Some(n), Some(&x)) =
+					(acc.get_mut(k), senders.get_mut(k), dense.get(k))
+				else {
+					return Err(TrainingError::Inconsistent(
+						"sparse index beyond the delta".into(),
+					));
+				};
+				*a += w * x as f64;
+				*n += w;
+			}
+		}
+	}
+	Ok(acc
+		.into_iter()
+		.zip(senders)
+		.map(|(a, n)| if n > 0.0 { (a / n) as f32 } else { 0.0 })
+		.collect())
 }
 
 /// Nesterov step on flat vectors: returns `(θ', b')`.
@@ -97,13 +143,22 @@ pub fn outer_step(
 		.map(|u| (update_hash(u.bytes), *u))
 		.collect();
 	ordered.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.weight.cmp(&b.1.weight)));
-	let mut deltas = Vec::with_capacity(ordered.len());
+	let mut decoded = Vec::with_capacity(ordered.len());
 	for (_, u) in &ordered {
-		let c = decode(u.bytes, &config.compression, &layout, None)?;
-		deltas.push((u.weight, decompress(&c)));
+		decoded.push((
+			u.weight,
+			decode(u.bytes, &config.compression, &layout, None)?,
+		));
 	}
 	let theta = checkpoint.params.to_flat();
-	let mean = weighted_mean(&deltas, theta.len())?;
+	let mean = match config.outer.mean {
+		MeanRule::All => {
+			let deltas: Vec<(u64, Vec<f32>)> =
+				decoded.iter().map(|(w, c)| (*w, decompress(c))).collect();
+			weighted_mean(&deltas, theta.len())?
+		},
+		MeanRule::Sent => weighted_mean_over_senders(&decoded, theta.len())?,
+	};
 	let momentum = match &checkpoint.outer_momentum {
 		Some(m) if m.matches_layout(&layout) => m.to_flat(),
 		Some(_) => {
@@ -152,6 +207,80 @@ mod tests {
 		assert_eq!(m, vec![0.25, 3.0]);
 		assert!(weighted_mean(&[(0, vec![1.0])], 1).is_err());
 		assert!(weighted_mean(&[(1, vec![1.0])], 2).is_err());
+	}
+
+	fn sparse(x: &[f32], k: usize) -> CompressedUpdate {
+		let cfg = crate::config::CompressionConfig {
+			chunk_size: 4,
+			k_per_chunk: k,
+			bits: 8,
+			feedback_decay: 0.95,
+			quantiser: crate::compression::Quantiser::Symmetric,
+		};
+		compress(x, &cfg)
+	}
+
+	#[test]
+	fn mean_over_senders_divides_each_coordinate_by_the_weight_of_its_senders() {
+		// `a` sends coordinates 0 and 1, `b` sends 1 and 2; nobody sends 3.
+		let a = sparse(&[5.0, -4.0, 0.1, 0.2], 2);
+		let b = sparse(&[0.1, 3.0, -6.0, 0.2], 2);
+		assert_eq!(a.chunks[0].indices, vec![0, 1]);
+		assert_eq!(b.chunks[0].indices, vec![1, 2]);
+		let (xa, xb) = (decompress(&a), decompress(&b));
+		let m = weighted_mean_over_senders(&[(1, a), (3, b)], 4).unwrap();
+		let both = ((xa[1] as f64 + 3.0 * xb[1] as f64) / 4.0) as f32;
+		assert_eq!(m, vec![xa[0], both, xb[2], 0.0]);
+		// The SPEC's mean divides coordinate 0 by both weights.
+		let all = weighted_mean(&[(1, xa.clone()), (3, xb.clone())], 4).unwrap();
+		assert_eq!(all[0], ((xa[0] as f64) / 4.0) as f32);
+	}
+
+	#[test]
+	fn mean_over_senders_equals_the_plain_mean_when_every_update_sends_every_coordinate() {
+		let a = sparse(&[5.0, -4.0, 0.1, 0.2, 1.0, -1.5], 4);
+		let b = sparse(&[0.1, 3.0, -6.0, 0.2, -2.0, 0.7], 4);
+		let dense = vec![(2, decompress(&a)), (5, decompress(&b))];
+		let m = weighted_mean_over_senders(&[(2, a), (5, b)], 6).unwrap();
+		assert_eq!(m, weighted_mean(&dense, 6).unwrap());
+	}
+
+	#[test]
+	fn mean_over_senders_fails_without_a_positive_weight() {
+		let a = sparse(&[1.0, 2.0, 3.0, 4.0], 2);
+		assert!(weighted_mean_over_senders(&[(0, a)], 4).is_err());
+	}
+
+	#[test]
+	fn mean_over_senders_fails_if_an_update_has_another_length() {
+		let a = sparse(&[1.0, 2.0, 3.0, 4.0], 2);
+		assert!(weighted_mean_over_senders(&[(1, a)], 8).is_err());
+	}
+
+	#[test]
+	fn outer_step_with_the_senders_mean_is_order_independent_and_differs_from_the_plain_mean() {
+		let mut config = TrainingConfig::tiny();
+		let layout = param_layout(&config.model);
+		let ck = Checkpoint::new(init_params(&config.model, [1; 32]));
+		let enc = |seed: u8| {
+			let d = init_params(&config.model, [seed; 32]).to_flat();
+			encode(&compress(&d, &config.compression), &layout)
+		};
+		let (a, b) = (enc(2), enc(3));
+		let ua = WeightedUpdate {
+			bytes: &a,
+			weight: 2,
+		};
+		let ub = WeightedUpdate {
+			bytes: &b,
+			weight: 5,
+		};
+		let plain = outer_step(&config, &ck, &[ua, ub]).unwrap();
+		config.outer.mean = MeanRule::Sent;
+		let x = outer_step(&config, &ck, &[ua, ub]).unwrap();
+		let y = outer_step(&config, &ck, &[ub, ua]).unwrap();
+		assert_eq!(x.to_bytes().unwrap(), y.to_bytes().unwrap());
+		assert_ne!(x.params, plain.params);
 	}
 
 	#[test]

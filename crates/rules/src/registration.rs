@@ -19,6 +19,20 @@
 //!         = 0                 otherwise
 //! ```
 //!
+//! **Early dissolution of the latest registration** (lock pumping from `min_lock`, where the
+//! forfeit above is 0): when the subnet an owner dissolves within the interval is still the
+//! latest registration, the lock price it raised is put back — the last lock becomes half the
+//! lock it paid, dated at its registration:
+//!
+//! ```text
+//! last_lock' = floor(lock / 2),   last_block' = registration block of the dissolved subnet
+//! ```
+//!
+//! so the next price is `max(min_lock, 2·last_lock' − decay) ≤ lock`: what the dissolved
+//! subnet paid, decaying from there, instead of twice that. A registration at `min_lock`
+//! dissolved at once leaves the price at `min_lock`. It never lowers the price below what the
+//! pumper itself found.
+//!
 //! **Neuron burn price.** The price decays continuously with a half-life of one tempo and is
 //! multiplied by `bump` (1.26) after every registration, always clamped to the owner-set
 //! `[min, max]` (if `min > max`, `min` wins):
@@ -86,6 +100,12 @@ pub fn dissolution_forfeit(
 	} else {
 		0
 	}
+}
+
+/// The last lock that undoes an early-dissolved latest registration's effect on the lock price
+/// (see the module docs): `floor(lock / 2)`.
+pub fn restored_last_lock(lock: Balance) -> Balance {
+	lock / 2
 }
 
 /// Part of a subnet's lock burned when the subnet is **removed** (dissolved by its owner or
@@ -215,6 +235,30 @@ mod tests {
 		assert_eq!(removal_forfeit(4_000, 3_000, 500), 3_500);
 		assert_eq!(removal_forfeit(4_000, 3_000, 1_500), 4_000);
 		assert_eq!(removal_forfeit(4_000, 0, u128::MAX), 4_000);
+	}
+
+	#[test]
+	fn restored_last_lock_prices_the_next_registration_at_most_at_the_dissolved_lock() {
+		let (min, interval) = (100, 1_000);
+		// A first registration at the minimum, dissolved: the price stays at the minimum.
+		assert_eq!(
+			subnet_lock_cost(min, restored_last_lock(min), 0, interval),
+			min
+		);
+		// A registration at 800, dissolved: the next price is 800 (not 1,600), then decays.
+		assert_eq!(
+			subnet_lock_cost(min, restored_last_lock(800), 0, interval),
+			800
+		);
+		assert_eq!(
+			subnet_lock_cost(min, restored_last_lock(800), 500, interval),
+			600
+		);
+		// An odd lock rounds the restored price down by one unit at most.
+		assert_eq!(
+			subnet_lock_cost(min, restored_last_lock(801), 0, interval),
+			800
+		);
 	}
 
 	#[test]

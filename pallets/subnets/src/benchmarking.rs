@@ -17,7 +17,7 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{
-	traits::{Bounded, SaturatedConversion, Saturating},
+	traits::{Bounded, SaturatedConversion, Saturating, Zero},
 	Perbill,
 };
 
@@ -116,14 +116,19 @@ mod benchmarks {
 	}
 
 	/// Worst case: dissolved by its owner right after registration at a lock above the
-	/// minimum, so part of the lock is burned (SPEC §4).
+	/// minimum, so part of the lock is burned, and as the latest registration, so the lock
+	/// price is put back (SPEC §4).
 	#[benchmark]
 	fn dissolve_network(n: Linear<0, { T::MaxUidsLimit::get() }>) {
 		let owner = funded::<T>("owner", 0);
 		let (netuid, _) = create_subnet::<T>(&owner, n);
+		let mut paid = BalanceOf::<T>::zero();
 		Networks::<T>::mutate(netuid, |r| {
 			if let Some(r) = r {
+				paid = r.locked;
 				r.locked = r.locked.saturating_mul(2u32.into());
+				LastLockCost::<T>::put(r.locked);
+				LastLockBlock::<T>::put(r.registered_at);
 			}
 		});
 		let extra = Networks::<T>::get(netuid)
@@ -135,6 +140,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(owner), netuid);
 
 		assert!(!Networks::<T>::contains_key(netuid));
+		assert_eq!(LastLockCost::<T>::get(), paid, "the lock price is put back");
 	}
 
 	#[benchmark]

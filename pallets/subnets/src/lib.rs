@@ -11,6 +11,9 @@
 //!   `Config::LockReductionInterval` blocks after registering it forfeits (burns) the part of
 //!   the lock above `Config::MinLockCost` ([`arena_rules::registration::dissolution_forfeit`]):
 //!   registering then dissolving would otherwise double the next creator's price for free.
+//!   If the dissolved subnet is still the latest registration, the lock price it raised is
+//!   also put back ([`arena_rules::registration::restored_last_lock`]): the next creator pays
+//!   at most what it paid, which closes the first doubling from `min_lock` (forfeit 0).
 //! - A removed subnet's **flow debt** does not vanish with it (SPEC §2): at every removal
 //!   (dissolution by the owner or the admin, pruning) the matured stake still on the subnet
 //!   counts as outflow, and the debt that leaves ([`arena_rules::flow::removal_debt`], read from
@@ -1260,8 +1263,10 @@ pub mod pallet {
 			let debt = T::EmissionInfo::removal_debt(netuid);
 			let record = Networks::<T>::take(netuid).ok_or(Error::<T>::SubnetNotFound)?;
 			let mut locked = record.locked;
+			let now = frame_system::Pallet::<T>::block_number();
+			let within_interval =
+				now.saturating_sub(record.registered_at) < T::LockReductionInterval::get();
 			let early = if removal == Removal::DissolvedByOwner {
-				let now = frame_system::Pallet::<T>::block_number();
 				reg::dissolution_forfeit(
 					record.locked.saturated_into(),
 					T::MinLockCost::get().saturated_into(),
@@ -1271,6 +1276,17 @@ pub mod pallet {
 			} else {
 				0
 			};
+			// Lock pumping (SPEC §4): an owner's early dissolution of the latest registration
+			// puts back the lock price that registration raised.
+			if removal == Removal::DissolvedByOwner
+				&& within_interval
+				&& LastLockBlock::<T>::get() == record.registered_at
+				&& LastLockCost::<T>::get() == record.locked
+			{
+				let restored: BalanceOf<T> =
+					reg::restored_last_lock(record.locked.saturated_into()).saturated_into();
+				LastLockCost::<T>::put(restored);
+			}
 			let forfeit: BalanceOf<T> =
 				reg::removal_forfeit(record.locked.saturated_into(), early, debt).saturated_into();
 			if !forfeit.is_zero() {

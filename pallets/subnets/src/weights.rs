@@ -140,13 +140,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1741 + n * (102 ±0) + s * (68 ±0)`
 		//  Estimated: `6148 + n * (2584 ±0) + s * (2529 ±0)`
-		// Minimum execution time: 975_063_000 picoseconds.
-		Weight::from_parts(214_685_589, 0)
+		// Minimum execution time: 966_440_000 picoseconds.
+		Weight::from_parts(226_831_191, 0)
 			.saturating_add(Weight::from_parts(0, 6148))
-			// Standard Error: 78_037
-			.saturating_add(Weight::from_parts(6_706_491, 0).saturating_mul(s.into()))
-			// Standard Error: 38_701
-			.saturating_add(Weight::from_parts(3_133_954, 0).saturating_mul(n.into()))
+			// Standard Error: 53_985
+			.saturating_add(Weight::from_parts(6_480_131, 0).saturating_mul(s.into()))
+			// Standard Error: 26_773
+			.saturating_add(Weight::from_parts(3_061_790, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(19))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
@@ -169,6 +169,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Emission::FlowScore` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Emission::FlowParameters` (r:1 w:0)
 	/// Proof: `Emission::FlowParameters` (`max_values`: Some(1), `max_size`: Some(29), added: 524, mode: `MaxEncodedLen`)
+	/// Storage: `Subnets::LastLockBlock` (r:1 w:0)
+	/// Proof: `Subnets::LastLockBlock` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Subnets::LastLockCost` (r:1 w:1)
+	/// Proof: `Subnets::LastLockCost` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -212,14 +216,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1242 + n * (102 ±0)`
 		//  Estimated: `3569 + n * (2584 ±0)`
-		// Minimum execution time: 158_466_000 picoseconds.
-		Weight::from_parts(160_837_254, 0)
+		// Minimum execution time: 160_739_000 picoseconds.
+		Weight::from_parts(167_059_481, 0)
 			.saturating_add(Weight::from_parts(0, 3569))
-			// Standard Error: 8_063
-			.saturating_add(Weight::from_parts(3_019_427, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(14))
+			// Standard Error: 7_746
+			.saturating_add(Weight::from_parts(3_043_864, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(16))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(19))
+			.saturating_add(T::DbWeight::get().writes(20))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2584).saturating_mul(n.into()))
 	}
@@ -235,8 +239,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `324`
 		//  Estimated: `3532`
-		// Minimum execution time: 19_960_000 picoseconds.
-		Weight::from_parts(21_933_000, 0)
+		// Minimum execution time: 20_060_000 picoseconds.
+		Weight::from_parts(21_712_000, 0)
 			.saturating_add(Weight::from_parts(0, 3532))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -249,8 +253,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `268`
 		//  Estimated: `3519`
-		// Minimum execution time: 14_001_000 picoseconds.
-		Weight::from_parts(15_453_000, 0)
+		// Minimum execution time: 14_202_000 picoseconds.
+		Weight::from_parts(15_564_000, 0)
 			.saturating_add(Weight::from_parts(0, 3519))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -286,11 +290,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3701 + n * (110 ±0)`
 		//  Estimated: `5563 + n * (2584 ±0)`
-		// Minimum execution time: 109_774_000 picoseconds.
-		Weight::from_parts(103_856_317, 0)
+		// Minimum execution time: 109_182_000 picoseconds.
+		Weight::from_parts(103_268_720, 0)
 			.saturating_add(Weight::from_parts(0, 5563))
-			// Standard Error: 11_507
-			.saturating_add(Weight::from_parts(4_834_890, 0).saturating_mul(n.into()))
+			// Standard Error: 8_843
+			.saturating_add(Weight::from_parts(4_692_020, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(12))
@@ -306,8 +310,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `430`
 		//  Estimated: `3525`
-		// Minimum execution time: 22_012_000 picoseconds.
-		Weight::from_parts(23_936_000, 0)
+		// Minimum execution time: 22_233_000 picoseconds.
+		Weight::from_parts(24_106_000, 0)
 			.saturating_add(Weight::from_parts(0, 3525))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -329,11 +333,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1749 + n * (2 ±0)`
 		//  Estimated: `5525`
-		// Minimum execution time: 37_876_000 picoseconds.
-		Weight::from_parts(45_182_943, 0)
+		// Minimum execution time: 36_785_000 picoseconds.
+		Weight::from_parts(44_951_327, 0)
 			.saturating_add(Weight::from_parts(0, 5525))
-			// Standard Error: 1_893
-			.saturating_add(Weight::from_parts(128_542, 0).saturating_mul(n.into()))
+			// Standard Error: 2_095
+			.saturating_add(Weight::from_parts(167_910, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -351,8 +355,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `714`
 		//  Estimated: `5525`
-		// Minimum execution time: 34_261_000 picoseconds.
-		Weight::from_parts(36_754_000, 0)
+		// Minimum execution time: 34_251_000 picoseconds.
+		Weight::from_parts(36_744_000, 0)
 			.saturating_add(Weight::from_parts(0, 5525))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -376,11 +380,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1836 + n * (2 ±0)`
 		//  Estimated: `5525`
-		// Minimum execution time: 43_254_000 picoseconds.
-		Weight::from_parts(52_794_563, 0)
+		// Minimum execution time: 43_265_000 picoseconds.
+		Weight::from_parts(53_804_879, 0)
 			.saturating_add(Weight::from_parts(0, 5525))
-			// Standard Error: 2_099
-			.saturating_add(Weight::from_parts(154_228, 0).saturating_mul(n.into()))
+			// Standard Error: 2_868
+			.saturating_add(Weight::from_parts(165_517, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -392,8 +396,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `32`
 		//  Estimated: `1487`
-		// Minimum execution time: 8_092_000 picoseconds.
-		Weight::from_parts(9_134_000, 0)
+		// Minimum execution time: 8_322_000 picoseconds.
+		Weight::from_parts(9_344_000, 0)
 			.saturating_add(Weight::from_parts(0, 1487))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -423,11 +427,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `335 + s * (45 ±0)`
 		//  Estimated: `3996 + s * (2542 ±0)`
-		// Minimum execution time: 5_599_000 picoseconds.
-		Weight::from_parts(23_298_295, 0)
+		// Minimum execution time: 5_928_000 picoseconds.
+		Weight::from_parts(24_794_061, 0)
 			.saturating_add(Weight::from_parts(0, 3996))
-			// Standard Error: 9_924
-			.saturating_add(Weight::from_parts(4_061_446, 0).saturating_mul(s.into()))
+			// Standard Error: 10_664
+			.saturating_add(Weight::from_parts(4_012_272, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -438,10 +442,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with database accesses priced as RocksDB (`RocksDbWeight`), for tests.
 impl WeightInfo for () {
 	fn register_network(s: u32, n: u32, ) -> Weight {
-		Weight::from_parts(214_685_589, 0)
+		Weight::from_parts(226_831_191, 0)
 			.saturating_add(Weight::from_parts(0, 6148))
-			.saturating_add(Weight::from_parts(6_706_491, 0).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(3_133_954, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(6_480_131, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(3_061_790, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(19))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
@@ -451,72 +455,72 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2529).saturating_mul(s.into()))
 	}
 	fn dissolve_network(n: u32, ) -> Weight {
-		Weight::from_parts(160_837_254, 0)
+		Weight::from_parts(167_059_481, 0)
 			.saturating_add(Weight::from_parts(0, 3569))
-			.saturating_add(Weight::from_parts(3_019_427, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(14))
+			.saturating_add(Weight::from_parts(3_043_864, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(16))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(19))
+			.saturating_add(RocksDbWeight::get().writes(20))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2584).saturating_mul(n.into()))
 	}
 	fn set_hyperparameters() -> Weight {
-		Weight::from_parts(21_933_000, 0)
+		Weight::from_parts(21_712_000, 0)
 			.saturating_add(Weight::from_parts(0, 3532))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn set_training_task() -> Weight {
-		Weight::from_parts(15_453_000, 0)
+		Weight::from_parts(15_564_000, 0)
 			.saturating_add(Weight::from_parts(0, 3519))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn burned_register(n: u32, ) -> Weight {
-		Weight::from_parts(103_856_317, 0)
+		Weight::from_parts(103_268_720, 0)
 			.saturating_add(Weight::from_parts(0, 5563))
-			.saturating_add(Weight::from_parts(4_834_890, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(4_692_020, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(12))
 			.saturating_add(Weight::from_parts(0, 2584).saturating_mul(n.into()))
 	}
 	fn serve_endpoint() -> Weight {
-		Weight::from_parts(23_936_000, 0)
+		Weight::from_parts(24_106_000, 0)
 			.saturating_add(Weight::from_parts(0, 3525))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn set_weights(n: u32, ) -> Weight {
-		Weight::from_parts(45_182_943, 0)
+		Weight::from_parts(44_951_327, 0)
 			.saturating_add(Weight::from_parts(0, 5525))
-			.saturating_add(Weight::from_parts(128_542, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(167_910, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn commit_weights() -> Weight {
-		Weight::from_parts(36_754_000, 0)
+		Weight::from_parts(36_744_000, 0)
 			.saturating_add(Weight::from_parts(0, 5525))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn reveal_weights(n: u32, ) -> Weight {
-		Weight::from_parts(52_794_563, 0)
+		Weight::from_parts(53_804_879, 0)
 			.saturating_add(Weight::from_parts(0, 5525))
-			.saturating_add(Weight::from_parts(154_228, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(165_517, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn set_subnet_limit() -> Weight {
-		Weight::from_parts(9_134_000, 0)
+		Weight::from_parts(9_344_000, 0)
 			.saturating_add(Weight::from_parts(0, 1487))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn on_initialize(s: u32, ) -> Weight {
-		Weight::from_parts(23_298_295, 0)
+		Weight::from_parts(24_794_061, 0)
 			.saturating_add(Weight::from_parts(0, 3996))
-			.saturating_add(Weight::from_parts(4_061_446, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(4_012_272, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))

@@ -255,7 +255,8 @@ fn dissolving_within_the_lock_interval_burns_the_lock_above_the_minimum() {
 		assert_eq!(held(2), 2 * MIN_LOCK);
 		let issuance = Balances::total_issuance();
 		assert_ok!(Subnets::dissolve_network(origin(2), pump));
-		assert_eq!(Subnets::network_lock_cost(), 4 * MIN_LOCK);
+		// The price it raised is put back: the next creator pays what the pumper paid.
+		assert_eq!(Subnets::network_lock_cost(), 2 * MIN_LOCK);
 		assert_eq!(held(2), 0);
 		assert_eq!(
 			Balances::total_balance(&2),
@@ -263,6 +264,33 @@ fn dissolving_within_the_lock_interval_burns_the_lock_above_the_minimum() {
 			"the part above the minimum is forfeited"
 		);
 		assert_eq!(Balances::total_issuance(), issuance - MIN_LOCK, "burned");
+	});
+}
+
+#[test]
+fn dissolving_the_first_registration_at_once_leaves_the_lock_price_at_the_minimum() {
+	build_and_execute(|| {
+		// The attack: the first doubling is free of forfeit (the lock is the minimum), so
+		// registering and dissolving at once would double the next creator's price for free.
+		assert_eq!(Subnets::network_lock_cost(), MIN_LOCK);
+		let pump = new_subnet(2);
+		assert_ok!(Subnets::dissolve_network(origin(2), pump));
+		assert_eq!(Balances::total_balance(&2), INITIAL, "nothing forfeited");
+		assert_eq!(Subnets::network_lock_cost(), MIN_LOCK);
+		assert_eq!(held(3), 0);
+		new_subnet(3);
+		assert_eq!(held(3), MIN_LOCK, "the next creator pays the minimum");
+	});
+}
+
+#[test]
+fn dissolving_a_subnet_that_is_no_longer_the_latest_leaves_the_lock_price() {
+	build_and_execute(|| {
+		let first = new_subnet(2);
+		new_subnet(3);
+		let price = Subnets::network_lock_cost();
+		assert_ok!(Subnets::dissolve_network(origin(2), first));
+		assert_eq!(Subnets::network_lock_cost(), price);
 	});
 }
 

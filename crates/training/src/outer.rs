@@ -257,24 +257,33 @@ mod tests {
 		assert!(weighted_mean_over_senders(&[(1, a)], 8).is_err());
 	}
 
-	#[test]
-	fn outer_step_with_the_senders_mean_is_order_independent_and_differs_from_the_plain_mean() {
-		let mut config = TrainingConfig::tiny();
+	/// A checkpoint of `config`'s model and two encoded updates (random parameters as deltas).
+	fn checkpoint_and_two_updates(config: &TrainingConfig) -> (Checkpoint, [Vec<u8>; 2]) {
 		let layout = param_layout(&config.model);
-		let ck = Checkpoint::new(init_params(&config.model, [1; 32]));
 		let enc = |seed: u8| {
 			let d = init_params(&config.model, [seed; 32]).to_flat();
 			encode(&compress(&d, &config.compression), &layout)
 		};
-		let (a, b) = (enc(2), enc(3));
-		let ua = WeightedUpdate {
-			bytes: &a,
-			weight: 2,
-		};
-		let ub = WeightedUpdate {
-			bytes: &b,
-			weight: 5,
-		};
+		(
+			Checkpoint::new(init_params(&config.model, [1; 32])),
+			[enc(2), enc(3)],
+		)
+	}
+
+	#[test]
+	fn outer_step_with_the_senders_mean_is_order_independent_and_differs_from_the_plain_mean() {
+		let mut config = TrainingConfig::tiny();
+		let (ck, [a, b]) = checkpoint_and_two_updates(&config);
+		let (ua, ub) = (
+			WeightedUpdate {
+				bytes: &a,
+				weight: 2,
+			},
+			WeightedUpdate {
+				bytes: &b,
+				weight: 5,
+			},
+		);
 		let plain = outer_step(&config, &ck, &[ua, ub]).unwrap();
 		config.outer.mean = MeanRule::Sent;
 		let x = outer_step(&config, &ck, &[ua, ub]).unwrap();
@@ -286,21 +295,17 @@ mod tests {
 	#[test]
 	fn outer_step_is_order_independent_and_bit_identical() {
 		let config = TrainingConfig::tiny();
-		let layout = param_layout(&config.model);
-		let ck = Checkpoint::new(init_params(&config.model, [1; 32]));
-		let enc = |seed: u8| {
-			let d = init_params(&config.model, [seed; 32]).to_flat();
-			encode(&compress(&d, &config.compression), &layout)
-		};
-		let (a, b) = (enc(2), enc(3));
-		let ua = WeightedUpdate {
-			bytes: &a,
-			weight: 2,
-		};
-		let ub = WeightedUpdate {
-			bytes: &b,
-			weight: 5,
-		};
+		let (ck, [a, b]) = checkpoint_and_two_updates(&config);
+		let (ua, ub) = (
+			WeightedUpdate {
+				bytes: &a,
+				weight: 2,
+			},
+			WeightedUpdate {
+				bytes: &b,
+				weight: 5,
+			},
+		);
 		let x = outer_step(&config, &ck, &[ua, ub]).unwrap();
 		let y = outer_step(&config, &ck, &[ub, ua]).unwrap();
 		assert_eq!(x.to_bytes().unwrap(), y.to_bytes().unwrap());

@@ -87,6 +87,13 @@ pub fn subnet_lock_cost(
 	doubled.saturating_sub(decay).max(min_lock)
 }
 
+/// Whether a dissolution `blocks_since_registration` blocks after the registration is early
+/// (`< interval`): it forfeits the lock above `min_lock` and, for the latest registration,
+/// puts the lock price back (see the module docs).
+pub fn is_early_dissolution(blocks_since_registration: BlockNumber, interval: BlockNumber) -> bool {
+	blocks_since_registration < interval
+}
+
 /// Part of a subnet's lock its owner forfeits (burns) by dissolving the subnet
 /// `blocks_since_registration` blocks after registering it (see the module docs).
 pub fn dissolution_forfeit(
@@ -95,7 +102,7 @@ pub fn dissolution_forfeit(
 	blocks_since_registration: BlockNumber,
 	interval: BlockNumber,
 ) -> Balance {
-	if blocks_since_registration < interval {
+	if is_early_dissolution(blocks_since_registration, interval) {
 		lock.saturating_sub(min_lock)
 	} else {
 		0

@@ -270,20 +270,25 @@ mod tests {
 		)
 	}
 
+	/// `a` and `b` as accepted updates of weights 2 and 5.
+	fn weighted<'a>(a: &'a [u8], b: &'a [u8]) -> [WeightedUpdate<'a>; 2] {
+		[
+			WeightedUpdate {
+				bytes: a,
+				weight: 2,
+			},
+			WeightedUpdate {
+				bytes: b,
+				weight: 5,
+			},
+		]
+	}
+
 	#[test]
 	fn outer_step_with_the_senders_mean_is_order_independent_and_differs_from_the_plain_mean() {
 		let mut config = TrainingConfig::tiny();
 		let (ck, [a, b]) = checkpoint_and_two_updates(&config);
-		let (ua, ub) = (
-			WeightedUpdate {
-				bytes: &a,
-				weight: 2,
-			},
-			WeightedUpdate {
-				bytes: &b,
-				weight: 5,
-			},
-		);
+		let [ua, ub] = weighted(&a, &b);
 		let plain = outer_step(&config, &ck, &[ua, ub]).unwrap();
 		config.outer.mean = MeanRule::Sent;
 		let x = outer_step(&config, &ck, &[ua, ub]).unwrap();
@@ -296,16 +301,7 @@ mod tests {
 	fn outer_step_is_order_independent_and_bit_identical() {
 		let config = TrainingConfig::tiny();
 		let (ck, [a, b]) = checkpoint_and_two_updates(&config);
-		let (ua, ub) = (
-			WeightedUpdate {
-				bytes: &a,
-				weight: 2,
-			},
-			WeightedUpdate {
-				bytes: &b,
-				weight: 5,
-			},
-		);
+		let [ua, ub] = weighted(&a, &b);
 		let x = outer_step(&config, &ck, &[ua, ub]).unwrap();
 		let y = outer_step(&config, &ck, &[ub, ua]).unwrap();
 		assert_eq!(x.to_bytes().unwrap(), y.to_bytes().unwrap());

@@ -1263,23 +1263,25 @@ pub mod pallet {
 			let debt = T::EmissionInfo::removal_debt(netuid);
 			let record = Networks::<T>::take(netuid).ok_or(Error::<T>::SubnetNotFound)?;
 			let mut locked = record.locked;
-			let now = frame_system::Pallet::<T>::block_number();
-			let within_interval =
-				now.saturating_sub(record.registered_at) < T::LockReductionInterval::get();
-			let early = if removal == Removal::DissolvedByOwner {
+			let since = frame_system::Pallet::<T>::block_number()
+				.saturating_sub(record.registered_at)
+				.saturated_into();
+			let interval = T::LockReductionInterval::get().saturated_into();
+			let by_owner = removal == Removal::DissolvedByOwner;
+			let early = if by_owner {
 				reg::dissolution_forfeit(
 					record.locked.saturated_into(),
 					T::MinLockCost::get().saturated_into(),
-					now.saturating_sub(record.registered_at).saturated_into(),
-					T::LockReductionInterval::get().saturated_into(),
+					since,
+					interval,
 				)
 			} else {
 				0
 			};
 			// Lock pumping (SPEC §4): an owner's early dissolution of the latest registration
 			// puts back the lock price that registration raised.
-			if removal == Removal::DissolvedByOwner
-				&& within_interval
+			if by_owner
+				&& reg::is_early_dissolution(since, interval)
 				&& LastLockBlock::<T>::get() == record.registered_at
 				&& LastLockCost::<T>::get() == record.locked
 			{

@@ -245,8 +245,9 @@ pub fn causal_softmax_forward(s: &[f32], t: usize, scale: f32) -> Vec<f32> {
 				}
 				let seen = &mut yr[..q + 1];
 				for (o, &v) in seen.iter_mut().zip(sr) {
-					*o = (v * scale - max).exp();
+					*o = v * scale;
 				}
+				exp_shifted(seen, max);
 				let total = sum(seen);
 				for o in seen.iter_mut() {
 					*o /= total;
@@ -283,9 +284,7 @@ pub fn causal_softmax_block(p: &mut [f32], t: usize) {
 	for (i, row) in p.chunks_mut(t).enumerate() {
 		let (seen, future) = row.split_at_mut(i + 1);
 		let max = seen.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-		for v in seen.iter_mut() {
-			*v = (*v - max).exp();
-		}
+		exp_shifted(seen, max);
 		let total = sum(seen);
 		for v in seen.iter_mut() {
 			*v /= total;
@@ -331,6 +330,19 @@ pub fn exp_neg(x: f32) -> f32 {
 	let scale = f32::from_bits((((k as i32) + 127) as u32) << 23);
 	p * scale
 }
+
+/// `v[j] ← exp(v[j] − shift)` for `v[j] ≤ shift` (the softmax and log-softmax exponentials)
+/// with [`exp_neg`], vectorised; a NaN stays NaN.
+#[inline(always)]
+fn exp_shifted_generic(v: &mut [f32], shift: f32) {
+	for x in v.iter_mut() {
+		let d = *x - shift;
+		let e = exp_neg(d);
+		*x = if d.is_nan() { d } else { e };
+	}
+}
+
+widest_simd!(exp_shifted => exp_shifted_generic(v: &mut [f32], shift: f32));
 
 /// `(erf(u/√2), exp(−u²/2))`: erf by Abramowitz & Stegun 7.1.26 (absolute error ≤ 1.5e-7,
 /// the formula PyTorch's vectorised CPU `erf` uses), sharing its exponential with the GELU
@@ -496,9 +508,8 @@ pub fn cross_entropy_forward(z: &[f32], targets: &[i64], v: usize) -> (Vec<f32>,
 				let i = first + r;
 				let zr = &z[i * v..(i + 1) * v];
 				let max = zr.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
-				for (o, &x) in e.iter_mut().zip(zr) {
-					*o = (x - max).exp();
-				}
+				e.copy_from_slice(zr);
+				exp_shifted(&mut e, max);
 				*l = max + sum(&e).ln();
 				*out = match usize::try_from(targets[i]).ok().filter(|&t| t < v) {
 					Some(t) => *l - zr[t],
@@ -529,8 +540,10 @@ pub fn cross_entropy_backward(
 			for (r, dr) in block.chunks_mut(v).enumerate() {
 				let i = first + r;
 				let zr = &z[i * v..(i + 1) * v];
-				for (o, &x) in dr.iter_mut().zip(zr) {
-					*o = (x - lse[i]).exp() * scale;
+				dr.copy_from_slice(zr);
+				exp_shifted(dr, lse[i]);
+				for o in dr.iter_mut() {
+					*o *= scale;
 				}
 				if let Some(t) = usize::try_from(targets[i]).ok().filter(|&t| t < v) {
 					dr[t] -= scale;
@@ -637,6 +650,18 @@ mod tests {
 			let got = exp_neg(x) as f64;
 			assert!(((got - want) / want).abs() < 5e-7, "x {x}: {got} vs {want}");
 		}
+	}
+
+	#[test]
+	fn exp_shifted_matches_exp_and_keeps_nan() {
+		let mut v: Vec<f32> = (0..1000).map(|i| 3.0 - i as f32 * 0.05).collect();
+		v.push(f32::NAN);
+		let want: Vec<f64> = v.iter().map(|&x| ((x - 3.0) as f64).exp()).collect();
+		exp_shifted(&mut v, 3.0);
+		for (got, want) in v.iter().zip(&want).take(1000) {
+			assert!(((*got as f64 - want) / want).abs() < 5e-7, "{got} vs {want}");
+		}
+		assert!(v[1000].is_nan());
 	}
 
 	#[test]

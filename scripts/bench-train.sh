@@ -11,7 +11,8 @@
 # CORPUS_DIR defaults to data/shakespeare (scripts/fetch-corpus.sh fetches it), else the play
 # committed under crates/training/testdata/corpus. Environment knobs: BENCH_STEPS (throughput
 # steps, 30), BENCH_ROUNDS / BENCH_INNER (loss-cost simulation, 48 × 50), BENCH_AUDIT_INNER /
-# BENCH_AUDIT_SEGMENT (audit round, default H / c: 400 / 16), BENCH_PROFILE (cargo profile, "release"),
+# BENCH_AUDIT_SEGMENT (audit round, default H / c: 400 / 16), BENCH_PAIRS (alternating throughput
+# pairs, 2), BENCH_PROFILE (cargo profile, "release"),
 # BENCH_VENV (PyTorch venv, ~/.cache/arena-bench-venv), BENCH_NO_BUILD=1 (use the built binary).
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,8 +37,14 @@ fi
 bin="$CARGO_TARGET_DIR/$([[ "$profile" == dev ]] && echo debug || echo "$profile")/examples/bench_train"
 
 echo "corpus: $corpus   machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" >&2
-"$bin" throughput "$corpus" --steps "$steps" | tee -a "$out/results" >&2
-"$venv/bin/python" scripts/bench/torch_bench.py "$corpus" --steps "$steps" | tee -a "$out/results" >&2
+# Alternating pairs (ours, then PyTorch's), so that a slow minute of a shared machine hits
+# both sides of some pair rather than one engine's only run.
+pairs="${BENCH_PAIRS:-2}"
+for ((pair = 1; pair <= pairs; pair++)); do
+  "$bin" throughput "$corpus" --steps "$steps" | sed "s/^RESULT /RESULT pair=$pair /" | tee -a "$out/results" >&2
+  "$venv/bin/python" scripts/bench/torch_bench.py "$corpus" --steps "$steps" \
+    | sed "s/^RESULT /RESULT pair=$pair /" | tee -a "$out/results" >&2
+done
 "$bin" matmul "$corpus" | tee -a "$out/results" >&2
 "$venv/bin/python" scripts/bench/torch_bench.py "$corpus" --matmul | tee -a "$out/results" >&2
 rounds="${BENCH_ROUNDS:-48}"
@@ -56,12 +63,18 @@ for line in open(sys.argv[1]):
         rows.append(dict(kv.split("=", 1) for kv in line.split()[1:]))
 thr = [r for r in rows if "tokens_per_s" in r]
 print("\n### 1. Training throughput (same model, data, batch; CPU)\n")
-print("| engine | params | batch x context | steps | tokens/s | vs PyTorch |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
-torch_tps = next((float(r["tokens_per_s"]) for r in thr if r["engine"].startswith("pytorch")), None)
-for r in thr:
-    ratio = f"{float(r['tokens_per_s']) / torch_tps:.2f}x" if torch_tps else "n/a"
-    print(f"| {r['engine']} | {r['params']} | {r['batch']} x {r['context']} | {r['steps']} | {float(r['tokens_per_s']):.0f} | {ratio} |")
+first = thr[0]
+print(f"{first['params']} parameters, batch {first['batch']} x context {first['context']}, "
+      f"{first['steps']} timed steps per run; " + ", ".join(sorted({r['engine'] for r in thr})) + "\n")
+print("| pair | ours (tokens/s) | PyTorch (tokens/s) | ratio |")
+print("| ---: | ---: | ---: | ---: |")
+ratios = []
+for pair in sorted({int(r["pair"]) for r in thr}):
+    ours = next(float(r["tokens_per_s"]) for r in thr if int(r["pair"]) == pair and r["engine"].startswith("arena"))
+    torch = next(float(r["tokens_per_s"]) for r in thr if int(r["pair"]) == pair and r["engine"].startswith("pytorch"))
+    ratios.append(ours / torch)
+    print(f"| {pair} | {ours:.0f} | {torch:.0f} | {ours / torch:.2f}x |")
+print(f"| all | | | min {min(ratios):.2f}x, mean {sum(ratios) / len(ratios):.2f}x |")
 mm = [r for r in rows if r.get("table") == "matmul"]
 ours = {r["op"]: r for r in mm if r["engine"].startswith("arena")}
 theirs = {r["op"]: r for r in mm if r["engine"].startswith("pytorch")}

@@ -659,7 +659,10 @@ mod tests {
 		let want: Vec<f64> = v.iter().map(|&x| ((x - 3.0) as f64).exp()).collect();
 		exp_shifted(&mut v, 3.0);
 		for (got, want) in v.iter().zip(&want).take(1000) {
-			assert!(((*got as f64 - want) / want).abs() < 5e-7, "{got} vs {want}");
+			assert!(
+				((*got as f64 - want) / want).abs() < 5e-7,
+				"{got} vs {want}"
+			);
 		}
 		assert!(v[1000].is_nan());
 	}
